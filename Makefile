@@ -1,0 +1,60 @@
+# Strata's two front-door commands: `make run` and `make test`. Both install what is missing first.
+#   make run        build (release) and serve on 127.0.0.1:3100 with data in ./data
+#   make test       build, then unit tests (release and ASan/UBSan), integration tests, promtool, a short fuzz run
+#   make build | debug | asan     the three build configurations, in build/release, build/debug, build/asan
+#   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target, default 10)
+#   make bench-ingest               native ingest load test (docs/benchmarks.md)
+#   make crash-soak                 the crash test with more kill cycles (CRASH_CYCLES, default 100)
+
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+STRATA_ARGS ?=
+
+.PHONY: bootstrap build debug asan run test unit unit-asan integration fuzz bench-ingest crash-soak clean
+
+bootstrap:
+	@scripts/bootstrap
+
+define configure
+	@test -f $(1)/build.ninja || cmake -S . -B $(1) -G Ninja $(2) $(CMAKE_FLAGS)
+endef
+
+build: bootstrap
+	$(call configure,build/release,-DCMAKE_BUILD_TYPE=Release)
+	ninja -C build/release -j$(JOBS)
+
+debug: bootstrap
+	$(call configure,build/debug,-DCMAKE_BUILD_TYPE=Debug)
+	ninja -C build/debug -j$(JOBS)
+
+asan: bootstrap
+	$(call configure,build/asan,-DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON)
+	ninja -C build/asan -j$(JOBS)
+
+run: build
+	./build/release/programs/strata serve $(STRATA_ARGS)
+
+unit: build
+	cd build/release && ctest --output-on-failure -j$(JOBS)
+
+unit-asan: asan
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+
+integration: build
+	STRATA_BIN=$(CURDIR)/build/release/programs/strata python3 -m pytest -q tests/integration
+
+fuzz: bootstrap
+	scripts/fuzz
+
+test: unit unit-asan integration fuzz
+	@echo "make test: all tests passed"
+
+bench-ingest: build
+	bench/ingest/run_native_ingest.sh
+
+crash-soak: build
+	STRATA_BIN=$(CURDIR)/build/release/programs/strata CRASH_CYCLES=$${CRASH_CYCLES:-100} \
+	  python3 -m pytest -q tests/integration/test_crash_recovery.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,47 @@
+#include "strata/ingest/ingest_service.h"
+
+namespace strata::ingest {
+
+IngestService::IngestService(storage::StorageEngine& storage, observability::Registry& r)
+    : storage_(storage),
+      ingested_(r.AddCounter("logs_ingested_total", "Log lines durably ingested.", {"tenant"})),
+      ingested_bytes_(
+          r.AddCounter("logs_ingested_bytes_total", "Raw bytes (message, labels, fields) ingested.", {"tenant"})),
+      filtered_(r.AddCounter("logs_filtered_total", "Log lines dropped by processing filters.", {"tenant"})),
+      rejected_(r.AddCounter("logs_rejected_total", "Log lines rejected as invalid or over limits.",
+                             {"tenant", "reason"})),
+      errors_(r.AddCounter("errors_total", "Error responses to API requests.", {"tenant", "code"})) {}
+
+IngestService::TenantCounters& IngestService::CountersFor(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(tenant);
+  if (it != tenants_.end()) return it->second;
+  TenantCounters c{&ingested_.WithLabels({tenant}), &ingested_bytes_.WithLabels({tenant}),
+                   &filtered_.WithLabels({tenant})};
+  return tenants_.emplace(tenant, c).first->second;
+}
+
+base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRecord> records, Callback done) {
+  TenantCounters& counters = CountersFor(tenant);
+  size_t lines = records.size();
+  size_t bytes = 0;
+  for (const auto& r : records) bytes += r.RawBytes();
+  model::LogBatch batch{std::move(tenant), std::move(records)};
+  return storage_.Append(std::move(batch), [&counters, lines, bytes, done = std::move(done)](const base::Status& st) {
+    if (st.ok()) {
+      counters.lines->Inc(static_cast<double>(lines));
+      counters.bytes->Inc(static_cast<double>(bytes));
+    }
+    done(st);
+  });
+}
+
+void IngestService::CountRejected(std::string_view tenant, std::string_view reason, size_t lines) {
+  rejected_.WithLabels({std::string(tenant), std::string(reason)}).Inc(static_cast<double>(lines));
+}
+
+void IngestService::CountError(std::string_view tenant, std::string_view code) {
+  errors_.WithLabels({std::string(tenant), std::string(code)}).Inc();
+}
+
+}  // namespace strata::ingest

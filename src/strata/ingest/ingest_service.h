@@ -1,0 +1,41 @@
+#pragma once
+// IngestService: the IngestSink of a single node: meters per tenant, then appends to the storage engine.
+// Thread-safe. Owns the ingest metrics (logs_ingested_total, logs_ingested_bytes_total, logs_filtered_total,
+// logs_rejected_total, errors_total), all labelled by tenant.
+
+#include <mutex>
+#include <unordered_map>
+
+#include "strata/ingest/ingest_sink.h"
+#include "strata/observability/metrics.h"
+#include "strata/storage/storage_engine.h"
+
+namespace strata::ingest {
+
+class IngestService final : public IngestSink {
+ public:
+  IngestService(storage::StorageEngine& storage, observability::Registry& registry);
+
+  base::Status Ingest(std::string tenant, std::vector<model::LogRecord> records, Callback done) override;
+  void CountRejected(std::string_view tenant, std::string_view reason, size_t lines) override;
+  void CountError(std::string_view tenant, std::string_view code) override;
+
+ private:
+  struct TenantCounters {
+    observability::Counter* lines;
+    observability::Counter* bytes;
+    observability::Counter* filtered;
+  };
+  TenantCounters& CountersFor(const std::string& tenant);
+
+  storage::StorageEngine& storage_;
+  observability::Family<observability::Counter>& ingested_;
+  observability::Family<observability::Counter>& ingested_bytes_;
+  observability::Family<observability::Counter>& filtered_;
+  observability::Family<observability::Counter>& rejected_;
+  observability::Family<observability::Counter>& errors_;
+  std::mutex mu_;
+  std::unordered_map<std::string, TenantCounters> tenants_;
+};
+
+}  // namespace strata::ingest

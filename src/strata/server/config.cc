@@ -1,0 +1,385 @@
+#include "strata/server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "strata/observability/log.h"
+
+extern char** environ;
+
+namespace strata::server {
+namespace {
+
+using base::Result;
+using base::Status;
+
+Result<int64_t> ParseInt(const std::string& key, const std::string& text) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return base::InvalidArgument(key + ": expected an integer, got \"" + text + "\"");
+  }
+  return v;
+}
+
+Result<uint64_t> ParseSizeFor(const std::string& key, const std::string& text) {
+  auto r = ParseSize(text);
+  if (!r.ok()) return base::InvalidArgument(key + ": " + r.status().message());
+  return r;
+}
+
+Status CheckListen(const std::string& key, const std::string& text) {
+  if (text.empty()) return Status::Ok();  // empty turns a listener off
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    return base::InvalidArgument(key + ": expected HOST:PORT, got \"" + text + "\"");
+  }
+  auto port = ParseInt(key, text.substr(colon + 1));
+  if (!port.ok() || *port < 0 || *port > 65535) {
+    return base::InvalidArgument(key + ": port must be 0-65535, got \"" + text + "\"");
+  }
+  return Status::Ok();
+}
+
+struct Setting {
+  const char* key;
+  const char* help;
+  std::function<Status(Config&, const std::string&)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+template <typename T>
+std::string Str(T v) {
+  return std::to_string(v);
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"data_dir", "Directory of the embedded storage (WAL, parts).",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) return base::InvalidArgument("data_dir: must not be empty");
+         c.data_dir = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.data_dir; }},
+      {"http_listen", "HTTP listen address HOST:PORT (Loki's default port is 3100).",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListen("http_listen", v));
+         c.http_listen = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.http_listen; }},
+      {"grpc_listen", "gRPC listen address HOST:PORT (OTLP's default port is 4317); empty turns it off.",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListen("grpc_listen", v));
+         c.grpc_listen = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.grpc_listen; }},
+      {"log_level", "Level of Strata's own logs: debug, info, warn, error.",
+       [](Config& c, const std::string& v) {
+         auto l = observability::ParseLogLevel(v);
+         if (!l.ok()) return l.status();
+         c.log_level = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.log_level; }},
+      {"default_tenant", "Tenant of requests that carry no X-Tenant-ID / X-Scope-OrgID header.",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) return base::InvalidArgument("default_tenant: must not be empty");
+         c.default_tenant = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.default_tenant; }},
+      {"labels", "Input keys that become stream labels (comma-separated).",
+       [](Config& c, const std::string& v) {
+         std::vector<std::string> out;
+         std::stringstream ss(v);
+         std::string item;
+         while (std::getline(ss, item, ',')) {
+           item.erase(0, item.find_first_not_of(" \t"));
+           item.erase(item.find_last_not_of(" \t") + 1);
+           if (!item.empty()) out.push_back(item);
+         }
+         c.labels = std::move(out);
+         return Status::Ok();
+       },
+       [](const Config& c) {
+         std::string s;
+         for (const auto& l : c.labels) s += (s.empty() ? "" : ",") + l;
+         return s;
+       }},
+      {"http_threads", "HTTP worker threads; 0 means one per core.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("http_threads", v);
+         if (!n.ok()) return n.status();
+         if (*n < 0 || *n > 1024) return base::InvalidArgument("http_threads: must be 0-1024");
+         c.http_threads = static_cast<int>(*n);
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.http_threads); }},
+      {"shutdown_timeout_ms", "On SIGTERM, how long to wait for in-flight requests.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("shutdown_timeout_ms", v);
+         if (!n.ok()) return n.status();
+         c.shutdown_timeout_ms = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.shutdown_timeout_ms); }},
+      {"wal.fsync", "WAL fsync policy: batch (fsync before ack), interval, none.",
+       [](Config& c, const std::string& v) {
+         auto p = storage::wal::ParseFsyncPolicy(v);
+         if (!p.ok()) return base::InvalidArgument("wal.fsync: " + p.status().message());
+         c.wal_fsync = *p;
+         return Status::Ok();
+       },
+       [](const Config& c) { return std::string(storage::wal::FsyncPolicyName(c.wal_fsync)); }},
+      {"wal.fsync_interval_ms", "With wal.fsync=interval, the period of fdatasync.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("wal.fsync_interval_ms", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("wal.fsync_interval_ms: must be positive");
+         c.wal_fsync_interval_ms = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.wal_fsync_interval_ms); }},
+      {"wal.segment_bytes", "Size at which the WAL starts a new segment.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("wal.segment_bytes", v);
+         if (!n.ok()) return n.status();
+         c.wal_segment_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.wal_segment_bytes); }},
+      {"wal.max_pending_bytes", "Bytes queued for the WAL before ingest answers 429.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("wal.max_pending_bytes", v);
+         if (!n.ok()) return n.status();
+         c.wal_max_pending_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.wal_max_pending_bytes); }},
+      {"limits.max_body_bytes", "Largest request body accepted (HTTP 413 above).",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("limits.max_body_bytes", v);
+         if (!n.ok()) return n.status();
+         c.max_body_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.max_body_bytes); }},
+      {"limits.max_decompressed_bytes", "Largest request body after decompression (HTTP 413 above).",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("limits.max_decompressed_bytes", v);
+         if (!n.ok()) return n.status();
+         c.max_decompressed_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.max_decompressed_bytes); }},
+      {"limits.max_line_bytes", "Largest log line (message + labels + fields); larger lines are rejected.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("limits.max_line_bytes", v);
+         if (!n.ok()) return n.status();
+         c.max_line_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.max_line_bytes); }},
+      {"limits.max_fields_per_line", "Most fields per log line after flattening.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("limits.max_fields_per_line", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("limits.max_fields_per_line: must be positive");
+         c.max_fields_per_line = static_cast<uint64_t>(*n);
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.max_fields_per_line); }},
+      {"limits.max_head_bytes", "Memory budget of the in-memory head; ingest answers 429 above it.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("limits.max_head_bytes", v);
+         if (!n.ok()) return n.status();
+         c.max_head_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.max_head_bytes); }},
+  };
+  return kSettings;
+}
+
+const Setting* FindSetting(const std::string& key) {
+  for (const auto& s : Settings()) {
+    if (key == s.key) return &s;
+  }
+  return nullptr;
+}
+
+std::string EnvName(const std::string& key) {
+  std::string e = "STRATA_";
+  for (char c : key) e += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return e;
+}
+
+std::string FlagName(const std::string& key) {
+  std::string f = "--";
+  for (char c : key) f += (c == '.' || c == '_') ? '-' : c;
+  // Section prefixes that read naturally without them.
+  if (f.rfind("--limits-", 0) == 0) f = "--" + f.substr(9);
+  return f;
+}
+
+Status ApplyYamlNode(Config& config, const YAML::Node& node, const std::string& prefix) {
+  if (!node.IsMap()) {
+    return base::InvalidArgument("config: expected a mapping at " + (prefix.empty() ? "top level" : prefix) +
+                                 " (line " + std::to_string(node.Mark().line + 1) + ")");
+  }
+  for (const auto& kv : node) {
+    std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
+    const YAML::Node& value = kv.second;
+    std::string where = " (line " + std::to_string(kv.first.Mark().line + 1) + ")";
+    if (value.IsMap()) {
+      RETURN_IF_ERROR(ApplyYamlNode(config, value, key));
+      continue;
+    }
+    const Setting* s = FindSetting(key);
+    if (!s) return base::InvalidArgument("config: unknown key \"" + key + "\"" + where);
+    std::string text;
+    if (value.IsSequence()) {
+      for (const auto& item : value) text += (text.empty() ? "" : ",") + item.Scalar();
+    } else if (value.IsNull()) {
+      text = "";
+    } else {
+      text = value.Scalar();
+    }
+    Status st = s->set(config, text);
+    if (!st.ok()) return base::InvalidArgument("config: " + st.message() + where);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<ConfigKeyInfo>& ConfigKeys() {
+  static const std::vector<ConfigKeyInfo> kKeys = [] {
+    std::vector<ConfigKeyInfo> out;
+    for (const auto& s : Settings()) out.push_back({s.key, s.help, EnvName(s.key), FlagName(s.key)});
+    return out;
+  }();
+  return kKeys;
+}
+
+Status SetConfigValue(Config& config, const std::string& key, const std::string& value) {
+  const Setting* s = FindSetting(key);
+  if (!s) return base::InvalidArgument("unknown config key \"" + key + "\"");
+  return s->set(config, value);
+}
+
+Result<uint64_t> ParseSize(const std::string& text) {
+  static const std::pair<const char*, uint64_t> kSuffixes[] = {
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}, {"KB", 1000ull},
+      {"MB", 1000000ull},  {"GB", 1000000000ull}, {"K", 1ull << 10},  {"M", 1ull << 20},   {"G", 1ull << 30},
+      {"B", 1}};
+  std::string t = text;
+  t.erase(std::remove_if(t.begin(), t.end(), [](unsigned char c) { return std::isspace(c); }), t.end());
+  uint64_t mult = 1;
+  for (const auto& [suffix, m] : kSuffixes) {
+    std::string s(suffix);
+    if (t.size() > s.size() && t.compare(t.size() - s.size(), s.size(), s) == 0) {
+      mult = m;
+      t.resize(t.size() - s.size());
+      break;
+    }
+  }
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) {
+    return base::InvalidArgument("expected a size such as 1048576, 64MiB or 1GB, got \"" + text + "\"");
+  }
+  if (mult > 1 && v > UINT64_MAX / mult) return base::InvalidArgument("size too large: \"" + text + "\"");
+  return v * mult;
+}
+
+Status ApplyYaml(Config& config, const std::string& yaml_text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return base::InvalidArgument(std::string("config: invalid YAML: ") + e.what());
+  }
+  if (root.IsNull()) return Status::Ok();  // an empty file changes nothing
+  return ApplyYamlNode(config, root, "");
+}
+
+Status ApplyYamlFile(Config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return base::InvalidArgument("config: cannot read file \"" + path + "\"");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Status st = ApplyYaml(config, ss.str());
+  if (!st.ok()) return base::InvalidArgument(path + ": " + st.message());
+  return st;
+}
+
+Status ApplyEnvironment(Config& config, const std::map<std::string, std::string>& env) {
+  for (const auto& s : Settings()) {
+    auto it = env.find(EnvName(s.key));
+    if (it == env.end()) continue;
+    Status st = s.set(config, it->second);
+    if (!st.ok()) return base::InvalidArgument(it->first + ": " + st.message());
+  }
+  return Status::Ok();
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && kv.rfind("STRATA_", 0) == 0) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+Status ApplyFlags(Config& config, const std::map<std::string, std::string>& flags) {
+  for (const auto& [key, value] : flags) {
+    const Setting* s = FindSetting(key);
+    if (!s) return base::InvalidArgument("unknown config key \"" + key + "\"");
+    Status st = s->set(config, value);
+    if (!st.ok()) return base::InvalidArgument(FlagName(key) + ": " + st.message());
+  }
+  return Status::Ok();
+}
+
+std::string Config::ToYaml() const {
+  // Group dotted keys under their section, in table order.
+  std::string top, out;
+  std::map<std::string, std::string> sections;
+  std::vector<std::string> order;
+  for (const auto& s : Settings()) {
+    std::string key = s.key;
+    std::string value = s.get(*this);
+    std::string rendered;
+    if (key == "labels") {
+      rendered = "[";
+      for (size_t i = 0; i < labels.size(); ++i) rendered += (i ? ", " : "") + labels[i];
+      rendered += "]";
+    } else {
+      rendered = value.empty() ? "\"\"" : value;
+    }
+    auto dot = key.find('.');
+    if (dot == std::string::npos) {
+      top += key + ": " + rendered + "\n";
+    } else {
+      std::string section = key.substr(0, dot);
+      if (!sections.count(section)) order.push_back(section);
+      sections[section] += "  " + key.substr(dot + 1) + ": " + rendered + "\n";
+    }
+  }
+  out = top;
+  for (const auto& s : order) out += s + ":\n" + sections[s];
+  return out;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,70 @@
+#pragma once
+// Config: the effective configuration of `strata serve`, from (lowest to highest precedence) built-in defaults,
+// a YAML file, STRATA_* environment variables and command-line flags.
+//
+// Every setting has one dotted key (`wal.fsync`), which is its YAML path, its environment variable
+// (STRATA_WAL_FSYNC) and its flag (--wal-fsync). The table in config.cc is the single list of settings.
+// Value type; not thread-safe to mutate, safe to share read-only.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/base/status.h"
+#include "strata/storage/wal/wal_writer.h"
+
+namespace strata::server {
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string http_listen = "127.0.0.1:3100";
+  std::string grpc_listen = "127.0.0.1:4317";
+  std::string log_level = "info";
+  std::string default_tenant = "default";
+  std::vector<std::string> labels = {"service", "env", "host", "instance", "level"};
+  int http_threads = 0;                 // 0 = one per core
+  int64_t shutdown_timeout_ms = 30000;  // how long SIGTERM waits for in-flight requests
+
+  storage::wal::FsyncPolicy wal_fsync = storage::wal::FsyncPolicy::kBatch;
+  int64_t wal_fsync_interval_ms = 100;
+  uint64_t wal_segment_bytes = 64ull << 20;
+  uint64_t wal_max_pending_bytes = 256ull << 20;
+
+  uint64_t max_body_bytes = 64ull << 20;          // request body as received (compressed or not)
+  uint64_t max_decompressed_bytes = 256ull << 20;  // after Content-Encoding is undone
+  uint64_t max_line_bytes = 256ull << 10;
+  uint64_t max_fields_per_line = 256;
+  uint64_t max_head_bytes = 4ull << 30;
+
+  // YAML rendering of every setting, for --print-config.
+  std::string ToYaml() const;
+};
+
+struct ConfigKeyInfo {
+  std::string key;   // dotted
+  std::string help;
+  std::string env;   // STRATA_...
+  std::string flag;  // --...
+};
+const std::vector<ConfigKeyInfo>& ConfigKeys();
+
+// Sets one setting from its text form (sizes accept KiB/MiB/GiB/KB/MB/GB suffixes; lists are comma-separated).
+base::Status SetConfigValue(Config& config, const std::string& key, const std::string& value);
+
+// Applies a YAML document (nested maps; a list for `labels`). Errors name the key and line.
+base::Status ApplyYaml(Config& config, const std::string& yaml_text);
+base::Status ApplyYamlFile(Config& config, const std::string& path);
+
+// Applies STRATA_* variables from env (a map so tests need not touch the process environment).
+base::Status ApplyEnvironment(Config& config, const std::map<std::string, std::string>& env);
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Applies flag values already collected as key -> text.
+base::Status ApplyFlags(Config& config, const std::map<std::string, std::string>& flags);
+
+base::Result<uint64_t> ParseSize(const std::string& text);
+
+}  // namespace strata::server

@@ -1,0 +1,20 @@
+#pragma once
+// Per-request facts every handler needs the same way: the tenant (X-Tenant-ID, else X-Scope-OrgID, else the
+// default tenant) and the bearer token (recorded; enforced once tenancy lands).
+
+#include <string>
+
+#include "strata/base/status.h"
+#include "strata/server/http_types.h"
+
+namespace strata::server {
+
+struct RequestContext {
+  std::string tenant;
+  std::string bearer_token;
+};
+
+// InvalidArgument when the tenant id is malformed: 1-150 characters of [A-Za-z0-9_.-], not "." or "..".
+base::Result<RequestContext> ContextFor(const HttpRequest& request, const std::string& default_tenant);
+
+}  // namespace strata::server

@@ -1,0 +1,120 @@
+"""Start and drive a real `strata serve` process for integration tests (stdlib only)."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+STRATA_BIN = os.environ.get("STRATA_BIN", os.path.join(os.path.dirname(__file__), "../../build/release/programs/strata"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"Response({self.status}, {self.body[:300]!r})"
+
+
+class StrataServer:
+    """One server process on a free loopback port with its own data directory."""
+
+    def __init__(self, data_dir, extra_args=(), env=None, log_path=None):
+        self.data_dir = str(data_dir)
+        self.port = free_port()
+        self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))
+        self.log_path = log_path or os.path.join(self.data_dir + ".log")
+        self.proc = None
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, wait_ready=True, timeout=30):
+        os.makedirs(self.data_dir, exist_ok=True)
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [STRATA_BIN, "serve", "--data-dir", self.data_dir, "--http-listen", self.address, *self.extra_args],
+            stdout=self.log, stderr=self.log, env=self.env)
+        if wait_ready:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"strata exited with {self.proc.returncode}; log: {self.read_log()[-2000:]}")
+            try:
+                if self.request("GET", "/readyz", timeout=2).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError("strata did not become ready; log: " + self.read_log()[-2000:])
+
+    def read_log(self):
+        with open(self.log_path, "r", errors="replace") as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise
+        code = self.proc.returncode if self.proc else None
+        if getattr(self, "log", None):
+            self.log.close()
+        return code
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return Response(r.status, dict(r.getheaders()), r.read())
+        finally:
+            conn.close()
+
+    def ingest(self, body, content_type="application/json", tenant=None, headers=None, path="/api/v1/logs"):
+        h = {"Content-Type": content_type}
+        if tenant:
+            h["X-Tenant-ID"] = tenant
+        h.update(headers or {})
+        if isinstance(body, (list, dict)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        return self.request("POST", path, body, h)
+
+    def export(self, tenant=None, params="", header="X-Tenant-ID"):
+        h = {header: tenant} if tenant else {}
+        r = self.request("GET", "/api/v1/export" + (("?" + params) if params else ""), headers=h)
+        assert r.status == 200, r
+        return [json.loads(line) for line in r.body.decode().splitlines() if line]
+
+    def metrics(self):
+        r = self.request("GET", "/metrics")
+        assert r.status == 200
+        return r.body.decode()
