@@ -2,7 +2,6 @@
 
 #include <simdjson.h>
 
-#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -369,27 +368,31 @@ base::Result<DecodeResult> DecodeJsonBody(std::string_view body, const DecodeOpt
   if (IsBlank(body)) return base::InvalidArgument(std::string(kEmptyBody));
 
   const simdjson::padded_string padded(body);
-  simdjson::dom::parser dom_parser;
-  simdjson::dom::element root;
-  if (auto error = dom_parser.parse(padded).get(root)) {
-    if (error == simdjson::UTF8_ERROR) return base::InvalidArgument(std::string(kInvalidUtf8InBody));
-    return base::InvalidArgument(JsonError(error));
-  }
-  enum class Shape { kArray, kLogs, kSingle } shape;
-  if (root.is_array()) {
-    shape = Shape::kArray;
-  } else if (root.is_object()) {
-    simdjson::dom::element logs;
-    auto error = root.get_object().at_key("logs").get(logs);
-    if (error == simdjson::NO_SUCH_FIELD) {
-      shape = Shape::kSingle;
-    } else if (error || !logs.is_array()) {
-      return base::InvalidArgument(std::string(kLogsNotArray));
-    } else {
-      shape = Shape::kLogs;
+  enum class Shape { kArray, kLogs, kSingle };
+  Shape shape = Shape::kArray;
+  {
+    // Scoped so the DOM tree is freed before the On-Demand pass allocates: peak memory is the larger of the two.
+    simdjson::dom::parser dom_parser;
+    simdjson::dom::element root;
+    if (auto error = dom_parser.parse(padded).get(root)) {
+      if (error == simdjson::UTF8_ERROR) return base::InvalidArgument(std::string(kInvalidUtf8InBody));
+      return base::InvalidArgument(JsonError(error));
     }
-  } else {
-    return base::InvalidArgument(std::string(kBadShape));
+    if (root.is_array()) {
+      shape = Shape::kArray;
+    } else if (root.is_object()) {
+      simdjson::dom::element logs;
+      auto error = root.get_object().at_key("logs").get(logs);
+      if (error == simdjson::NO_SUCH_FIELD) {
+        shape = Shape::kSingle;
+      } else if (error || !logs.is_array()) {
+        return base::InvalidArgument(std::string(kLogsNotArray));
+      } else {
+        shape = Shape::kLogs;
+      }
+    } else {
+      return base::InvalidArgument(std::string(kBadShape));
+    }
   }
 
   od::parser od_parser;
@@ -437,6 +440,7 @@ base::Result<DecodeResult> DecodeJsonBody(std::string_view body, const DecodeOpt
       // The first "logs" member, as the DOM lookup above found it; the other members are ignored.
       od::object top;
       error = doc.get_object().get(top);
+      if (error) break;
       bool seen = false;
       for (auto member : top) {
         if (error) break;

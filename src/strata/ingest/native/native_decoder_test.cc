@@ -322,6 +322,19 @@ TEST(DecodeJsonBodyTest, NumbersKeepTheirOriginalText) {
 TEST(DecodeJsonBodyTest, DuplicateFieldNamesLastValueWinsAtFirstPosition) {
   EXPECT_EQ(One(R"({"a.b":1,"c":2,"a":{"b":3},"c":4,"a.b":5})").fields,
             (std::vector<Field>{{"a.b", "5"}, {"c", "4"}}));
+  // Wide records take a different (hashing) path: same result.
+  std::string item = "{";
+  std::vector<Field> want;
+  for (int i = 0; i < 40; ++i) {
+    const std::string n = std::to_string(i);
+    item.append("\"f").append(n).append("\":").append(n).append(",");
+    want.push_back({std::string("f").append(n), n});
+  }
+  item += R"("f3":"x","f39":"y","m":{"f":1},"m.f":2})";
+  want[3].value = "x";
+  want[39].value = "y";
+  want.push_back({"m.f", "2"});
+  EXPECT_EQ(One(item).fields, want);
 }
 
 TEST(DecodeJsonBodyTest, Limits) {
