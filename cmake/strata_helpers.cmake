@@ -25,3 +25,13 @@ function(strata_fuzz name)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
 endfunction()
+
+# strata_benchmark(NAME SOURCES ... DEPS ...): a Google Benchmark binary (not run by ctest; see bench/README.md).
+function(strata_benchmark name)
+  if(NOT STRATA_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark benchmark::benchmark_main)
+endfunction()

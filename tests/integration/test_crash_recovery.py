@@ -1,5 +1,6 @@
-"""Crash test: clients ingest numbered lines while the server is SIGKILLed at random moments (and, in some
-cycles, killed by a fault point in the middle of a WAL rotation). After every restart each acknowledged line must
+"""Crash test: clients ingest numbered lines while the server is SIGKILLed at random moments (and, in every other
+cycle, killed by a named fault point in the middle of a WAL rotation, a group commit, or a flush of the head to
+parts). After every restart each acknowledged line must
 be in the export exactly once, and the server must come back ready. Unacknowledged lines may be present (at most
 once, since these clients never retry) or absent."""
 import collections
@@ -17,6 +18,10 @@ CLIENTS = 4
 BATCH = 25
 ROTATION_FAULTS = ["wal.rotate.before_create", "wal.rotate.after_create", "wal.rotate.after_header"]
 GROUP_FAULTS = ["wal.group.after_write", "wal.group.after_sync", "wal.group.before_write"]
+FLUSH_FAULTS = ["flush.between_parts", "flush.before_publish", "flush.before_wal_delete",
+                "part.write.before_rename", "part.write.after_rename"]
+# Small segments rotate often; a short flush interval moves the head to parts many times per cycle.
+SERVER_ARGS = ["--wal-segment-bytes", "32KiB", "--head-flush-interval-ms", "150"]
 
 
 def client_loop(port, name, acked, stop):
@@ -46,10 +51,10 @@ def test_acknowledged_lines_survive_repeated_sigkill(tmp_path):
     for cycle in range(CYCLES):
         env = {}
         fault = None
-        if cycle % 3 == 2:
-            fault = rng.choice(ROTATION_FAULTS if cycle % 2 else GROUP_FAULTS)
+        if cycle % 2 == 1:
+            fault = rng.choice([ROTATION_FAULTS, GROUP_FAULTS, FLUSH_FAULTS][(cycle // 2) % 3])
             env["STRATA_FAULT_POINTS"] = f"{fault}@{rng.randint(2, 6)}"
-        server = StrataServer(data, ["--wal-segment-bytes", "32KiB"], env=env)
+        server = StrataServer(data, SERVER_ARGS, env=env)
         server.start()
 
         # Everything acknowledged in earlier cycles is present exactly once.
@@ -75,11 +80,15 @@ def test_acknowledged_lines_survive_repeated_sigkill(tmp_path):
         assert sum(len(v) for k, v in acked_all.items() if k.startswith(f"c{cycle}-")) > 0 or died_by_fault, \
             f"cycle {cycle}: no batch was acknowledged"
 
-    server = StrataServer(data, ["--wal-segment-bytes", "32KiB"]).start()
+    server = StrataServer(data, SERVER_ARGS).start()
     try:
         verify(server, acked_all, sent_names)
-        wal_files = os.listdir(data / "wal")
-        assert len(wal_files) > CYCLES, "the test should have rotated WAL segments"
+        parts = [f for _, _, files in os.walk(data / "default") for f in files if f.endswith(".part")]
+        assert parts, "the test should have flushed the head to parts"
+        leftovers = [f for _, _, files in os.walk(data / "default") for f in files if f.startswith(".tmp-")]
+        assert not leftovers, f"half-written parts left behind: {leftovers}"
+        metrics = server.metrics()
+        assert "strata_flushes_total" in metrics
     finally:
         server.stop()
 

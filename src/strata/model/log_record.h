@@ -15,6 +15,7 @@ struct Field {
   std::string name;
   std::string value;
   bool operator==(const Field&) const = default;
+  auto operator<=>(const Field&) const = default;
 };
 
 // Labels sorted by name with unique names: the canonical form that identifies a stream.

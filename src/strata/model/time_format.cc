@@ -1,5 +1,6 @@
 #include "strata/model/time_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -273,6 +274,24 @@ std::string FormatRfc3339Nanos(int64_t ns) {
                               static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
                               static_cast<long long>(sod % 60), static_cast<long long>(nanos));
   return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
+}  // namespace strata::model
+
+namespace strata::model {
+
+uint32_t UtcDayOf(int64_t ns) {
+  int64_t seconds = ns / kNanosPerSecond;
+  if (ns % kNanosPerSecond < 0) --seconds;
+  int64_t days = seconds / kSecondsPerDay;
+  if (seconds % kSecondsPerDay < 0) --days;
+  const CivilDate date = CivilFromDays(days);
+  int64_t year = std::clamp<int64_t>(date.year, 0, 9999);
+  return static_cast<uint32_t>(year * 10000 + date.month * 100 + date.day);
+}
+
+int64_t UtcDayStartNanos(uint32_t day) {
+  return DaysFromCivil(day / 10000, (day / 100) % 100, day % 100) * kSecondsPerDay * kNanosPerSecond;
 }
 
 }  // namespace strata::model

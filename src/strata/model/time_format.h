@@ -35,3 +35,11 @@ base::Result<int64_t> ParseTimestamp(std::string_view text);
 std::string FormatRfc3339Nanos(int64_t ns);
 
 }  // namespace strata::model
+
+namespace strata::model {
+
+// UTC calendar day of a timestamp as yyyymmdd (the partition key), and the first nanosecond of such a day.
+uint32_t UtcDayOf(int64_t ns);
+int64_t UtcDayStartNanos(uint32_t day);
+
+}  // namespace strata::model

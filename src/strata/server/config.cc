@@ -164,6 +164,23 @@ const std::vector<Setting>& Settings() {
          return Status::Ok();
        },
        [](const Config& c) { return Str(c.wal_max_pending_bytes); }},
+      {"head.flush_interval_ms", "How often the in-memory head is written to parts.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("head.flush_interval_ms", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("head.flush_interval_ms: must be positive");
+         c.head_flush_interval_ms = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.head_flush_interval_ms); }},
+      {"head.flush_bytes", "Head size that triggers a flush to parts before the interval.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("head.flush_bytes", v);
+         if (!n.ok()) return n.status();
+         c.head_flush_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.head_flush_bytes); }},
       {"limits.max_body_bytes", "Largest request body accepted (HTTP 413 above).",
        [](Config& c, const std::string& v) {
          auto n = ParseSizeFor("limits.max_body_bytes", v);

@@ -33,6 +33,9 @@ struct Config {
   uint64_t wal_segment_bytes = 64ull << 20;
   uint64_t wal_max_pending_bytes = 256ull << 20;
 
+  int64_t head_flush_interval_ms = 5000;   // the head is written to parts this often
+  uint64_t head_flush_bytes = 64ull << 20;  // or as soon as it holds this much
+
   uint64_t max_body_bytes = 64ull << 20;          // request body as received (compressed or not)
   uint64_t max_decompressed_bytes = 256ull << 20;  // after Content-Encoding is undone
   uint64_t max_line_bytes = 256ull << 10;

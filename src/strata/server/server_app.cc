@@ -35,6 +35,8 @@ int RunServer(const Config& config) {
   so.wal_segment_bytes = config.wal_segment_bytes;
   so.wal_max_pending_bytes = config.wal_max_pending_bytes;
   so.max_head_bytes = config.max_head_bytes;
+  so.flush_interval_ms = config.head_flush_interval_ms;
+  so.flush_bytes = config.head_flush_bytes;
   auto storage_or = storage::StorageEngine::Open(so, registry);
   if (!storage_or.ok()) {
     LogError("cannot open storage", {{"error", storage_or.status().ToString()}});

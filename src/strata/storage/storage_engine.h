@@ -1,25 +1,39 @@
 #pragma once
-// StorageEngine: owns the WAL and the head of one data directory; the single entry point for writes and scans.
+// StorageEngine: everything on disk under one data directory: the WAL (`<data>/.wal/`), the head (in memory), and
+// the partitions of immutable parts (`<data>/<tenant>/<yyyymmdd>/`). The single entry point for writes and scans.
 //
-// Lifecycle: Open() (cheap) -> Recover() (replays the WAL into the head, truncating torn tails, then opens a fresh
-// WAL segment; may take a while, the server answers /readyz 503 meanwhile) -> Append()/Scan() -> Close() (drains
-// and fsyncs the WAL). Append before Recover finished returns Unavailable.
+// Lifecycle: Open() (cheap) -> Recover() (opens partitions, replays the WAL segments not yet covered by parts
+// into the head, opens a fresh WAL segment, starts the background flusher; /readyz answers 503 meanwhile) ->
+// Append()/Scan()/Flush() -> Close() (flushes the head to parts, closes the WAL).
 //
 // Durability: Append's callback runs with OK only after the batch is durable under the WAL's fsync policy and
-// visible in the head. The callback runs on the WAL writer thread: post real work elsewhere.
+// visible in the head. It runs on the WAL writer thread: post real work elsewhere.
 //
-// Thread-safety: all methods may be called from any thread, except that Recover and Close are called once each by
-// the owner.
+// Head -> parts (Flush): the WAL starts a new segment S; every head batch from segments below S is written into one
+// part per (tenant, day) carrying wal_seq_end = S; the parts are published and the batches leave the head in one
+// step (a scan sees either the batches or the parts, never both or neither); then WAL segments below S are deleted.
+// After a crash between publish and delete, replay skips records whose partition has wal_seq_end above their
+// segment: no duplicates, no loss.
+//
+// Thread-safety: all methods may be called from any thread; Recover and Close are called once each by the owner.
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <thread>
 
 #include "strata/base/status.h"
 #include "strata/model/log_record.h"
 #include "strata/observability/metrics.h"
 #include "strata/storage/head/head.h"
+#include "strata/storage/part/part_writer.h"
+#include "strata/storage/partition.h"
+#include "strata/storage/scan.h"
 #include "strata/storage/storage_probe.h"
 #include "strata/storage/wal/wal_writer.h"
 
@@ -32,10 +46,11 @@ struct StorageOptions {
   uint64_t wal_segment_bytes = 64ull << 20;
   uint64_t wal_max_pending_bytes = 256ull << 20;
   uint64_t max_head_bytes = 4ull << 30;
+  // The head is flushed to parts every flush_interval_ms, or sooner once it holds flush_bytes.
+  int64_t flush_interval_ms = 5000;
+  uint64_t flush_bytes = 64ull << 20;
+  PartWriterOptions part;
 };
-
-// A scan's view of one record; valid only during the callback.
-using RecordVisitor = std::function<bool(const model::LogRecord& record)>;  // return false to stop
 
 class StorageEngine {
  public:
@@ -52,28 +67,43 @@ class StorageEngine {
   // Recover or after Close. On an error return, done is not called.
   base::Status Append(model::LogBatch batch, Callback done);
 
-  // Calls visit for every record of the tenant with from <= timestamp <= to, batch by batch in WAL order (time
-  // order within a batch as sent). Holds at most one decoded batch in memory.
-  base::Status Scan(const std::string& tenant, int64_t from, int64_t to, const RecordVisitor& visit) const;
+  // See scan.h. Reads parts and the head as one consistent snapshot.
+  base::Status Scan(const ScanRequest& request, const RowBatchVisitor& visit, ScanStats* stats = nullptr) const;
 
-  // Batches overlapping the window, for callers that stream results a batch at a time (export).
-  std::vector<std::shared_ptr<const HeadBatch>> SnapshotHead(const std::string& tenant, int64_t from,
-                                                             int64_t to) const {
-    return head_.Snapshot(tenant, from, to);
-  }
+  // Writes the head's completed WAL segments to parts now (the background flusher calls this too).
+  base::Status Flush();
 
   base::Status Close();
+
+  // For tools and tests.
   const Head& head() const { return head_; }
+  std::vector<std::shared_ptr<const PartReader>> PartsOf(const std::string& tenant) const;
+  std::string wal_dir() const { return options_.data_dir + "/.wal"; }
 
  private:
   StorageEngine(const StorageOptions& options, observability::Registry& registry);
+  base::Status OpenPartitions();
+  Partition* PartitionFor(const std::string& tenant, uint32_t day);  // creates; caller holds state_mu_ exclusively
+  void FlusherLoop();
+  std::string PartitionDir(const std::string& tenant, uint32_t day) const;
 
   StorageOptions options_;
-  StorageProbe probe_;
+  mutable StorageProbe probe_;  // metrics only; scans count corrupt chunks too
   Head head_;
   std::unique_ptr<wal::WalWriter> wal_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> closed_{false};
+
+  // Guards the set of partitions and the head->parts hand-over (scans take it shared).
+  mutable std::shared_mutex state_mu_;
+  std::map<std::pair<std::string, uint32_t>, std::unique_ptr<Partition>> partitions_;
+  std::atomic<uint64_t> next_part_id_{1};
+
+  std::mutex flush_mu_;  // one flush at a time
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;
+  bool stop_flusher_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace strata::storage

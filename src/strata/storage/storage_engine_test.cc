@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <algorithm>
 
 namespace strata::storage {
 namespace {
@@ -47,13 +48,21 @@ base::Status AppendSync(StorageEngine& engine, model::LogBatch batch) {
   return result;
 }
 
-std::vector<std::string> Messages(const StorageEngine& engine, const std::string& tenant, int64_t from = 0,
+std::vector<std::string> Messages(const StorageEngine& engine, const std::string& tenant, int64_t from = INT64_MIN,
                                   int64_t to = INT64_MAX) {
-  std::vector<std::string> out;
-  EXPECT_TRUE(engine.Scan(tenant, from, to, [&](const model::LogRecord& r) {
-                  out.push_back(r.message);
+  std::vector<std::pair<int64_t, std::string>> rows;
+  ScanRequest req;
+  req.tenant = tenant;
+  req.from = from;
+  req.to = to;
+  req.direction = Direction::kForward;
+  EXPECT_TRUE(engine.Scan(req, [&](const RowBatch& b) {
+                  for (size_t i = 0; i < b.size(); ++i) rows.emplace_back(b.timestamps[i], std::string(b.messages.at(i)));
                   return true;
                 }).ok());
+  std::sort(rows.begin(), rows.end());
+  std::vector<std::string> out;
+  for (auto& r : rows) out.push_back(r.second);
   return out;
 }
 

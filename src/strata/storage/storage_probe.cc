@@ -26,7 +26,17 @@ StorageProbe::StorageProbe(Registry& r)
                                     "Bytes cut from torn or corrupt WAL tails at start-up.", {})
                            .WithLabels({})),
       replay_seconds_(
-          r.AddGauge("strata_wal_replay_duration_seconds", "Duration of the last WAL replay.", {}).WithLabels({})) {}
+          r.AddGauge("strata_wal_replay_duration_seconds", "Duration of the last WAL replay.", {}).WithLabels({})),
+      flushes_(r.AddCounter("strata_flushes_total", "Head flushes to parts.", {}).WithLabels({})),
+      flushed_rows_(r.AddCounter("strata_flushed_rows_total", "Rows written from the head to parts.", {}).WithLabels({})),
+      flushed_bytes_(
+          r.AddCounter("strata_flushed_bytes_total", "Part bytes written by head flushes.", {}).WithLabels({})),
+      flush_seconds_(r.AddHistogram("strata_flush_duration_seconds", "Duration of head flushes.", {},
+                                    Registry::LatencyBuckets())
+                         .WithLabels({})),
+      corrupt_parts_(r.AddCounter("strata_corrupt_parts_total",
+                                  "Parts that failed their checksums and were quarantined or skipped.", {})
+                         .WithLabels({})) {}
 
 void StorageProbe::OnGroupWritten(size_t records, size_t bytes) {
   group_records_.Observe(static_cast<double>(records));
@@ -44,5 +54,18 @@ void StorageProbe::OnReplay(uint64_t records, uint64_t truncated_bytes, double s
   truncated_bytes_.Inc(static_cast<double>(truncated_bytes));
   replay_seconds_.Set(seconds);
 }
+
+}  // namespace strata::storage
+
+namespace strata::storage {
+
+void StorageProbe::OnFlush(uint64_t rows, uint64_t bytes, double seconds) {
+  flushes_.Inc();
+  flushed_rows_.Inc(static_cast<double>(rows));
+  flushed_bytes_.Inc(static_cast<double>(bytes));
+  flush_seconds_.Observe(seconds);
+}
+
+void StorageProbe::OnCorruptPart() { corrupt_parts_.Inc(); }
 
 }  // namespace strata::storage

@@ -16,6 +16,8 @@ class StorageProbe final : public wal::WalObserver {
   void OnSegmentCreated(uint64_t seq) override;
   void SetHead(uint64_t bytes, uint64_t records);
   void OnReplay(uint64_t records, uint64_t truncated_bytes, double seconds);
+  void OnFlush(uint64_t rows, uint64_t bytes, double seconds);
+  void OnCorruptPart();
 
  private:
   observability::Histogram& group_records_;
@@ -28,6 +30,11 @@ class StorageProbe final : public wal::WalObserver {
   observability::Counter& replayed_records_;
   observability::Counter& truncated_bytes_;
   observability::Gauge& replay_seconds_;
+  observability::Counter& flushes_;
+  observability::Counter& flushed_rows_;
+  observability::Counter& flushed_bytes_;
+  observability::Histogram& flush_seconds_;
+  observability::Counter& corrupt_parts_;
 };
 
 }  // namespace strata::storage

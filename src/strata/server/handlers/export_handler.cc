@@ -1,10 +1,14 @@
 #include "strata/server/handlers/export_handler.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "strata/common/json_writer.h"
-#include "strata/model/record_codec.h"
 #include "strata/model/time_format.h"
 #include "strata/server/handlers/request_context.h"
 
@@ -34,50 +38,89 @@ base::Result<int64_t> TimeParam(const HttpRequest& request, const char* name, in
   return t;
 }
 
-// Streams matching records a head batch at a time.
-struct ExportCursor {
-  std::vector<std::shared_ptr<const storage::HeadBatch>> batches;
-  size_t next_batch = 0;
-  int64_t from = 0, to = 0;
-  uint64_t limit = 0;  // 0 = unlimited
-  uint64_t emitted = 0;
-  std::vector<model::Field> label_filters;
-  model::LogBatch current;
-  size_t next_record = 0;
-
-  bool Matches(const model::LogRecord& r) const {
-    if (r.timestamp_ns < from || r.timestamp_ns > to) return false;
-    for (const auto& f : label_filters) {
-      bool found = false;
-      for (const auto& l : r.labels) {
-        if (l.name == f.name) {
-          found = l.value == f.value;
-          break;
-        }
-      }
-      if (!found) return false;
+// Runs the scan on its own thread and hands NDJSON chunks to the HTTP writer through a small bounded queue, so
+// an export of any size holds at most kMaxQueuedChunks chunks plus one decoded block. If the client goes away
+// the producer is destroyed, which cancels the scan.
+class ExportStream {
+ public:
+  ExportStream(const storage::StorageEngine& storage, storage::ScanRequest request)
+      : storage_(storage), request_(std::move(request)) {
+    request_.cancel = &cancel_;
+    thread_ = std::thread([this] { Produce(); });
+  }
+  ~ExportStream() {
+    cancel_ = true;
+    {
+      std::lock_guard lock(mu_);
+      cv_.notify_all();
     }
-    return true;
+    thread_.join();
   }
 
   base::Result<bool> Next(std::string* chunk) {
-    while (chunk->size() < kChunkBytes) {
-      if (limit && emitted >= limit) return false;
-      if (next_record >= current.records.size()) {
-        if (next_batch >= batches.size()) return false;
-        auto decoded = model::DecodeRecordBatch(batches[next_batch++]->encoded);
-        if (!decoded.ok()) return decoded.status();
-        current = std::move(decoded).value();
-        next_record = 0;
-        continue;
-      }
-      const auto& r = current.records[next_record++];
-      if (!Matches(r)) continue;
-      AppendExportLine(*chunk, r);
-      ++emitted;
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (!queue_.empty()) {
+      *chunk = std::move(queue_.front());
+      queue_.pop_front();
+      cv_.notify_all();
+      return true;
     }
-    return true;
+    if (!status_.ok()) return status_;
+    return false;
   }
+
+ private:
+  static constexpr size_t kMaxQueuedChunks = 4;
+
+  void Produce() {
+    std::string chunk;
+    model::LogRecord record;
+    auto push = [&](std::string&& c) {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return queue_.size() < kMaxQueuedChunks || cancel_; });
+      if (cancel_) return false;
+      queue_.push_back(std::move(c));
+      cv_.notify_all();
+      return true;
+    };
+    uint64_t emitted = 0;
+    const uint64_t limit = request_.limit;
+    base::Status st = storage_.Scan(request_, [&](const storage::RowBatch& batch) {
+      record.labels = *batch.labels;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (limit && emitted >= limit) return false;
+        record.timestamp_ns = batch.timestamps[i];
+        record.message.assign(batch.messages.at(i));
+        record.fields.clear();
+        for (const auto& [name, column] : batch.fields) {
+          if (!column.at(i).empty()) record.fields.push_back({name, std::string(column.at(i))});
+        }
+        AppendExportLine(chunk, record);
+        ++emitted;
+        if (chunk.size() >= kChunkBytes) {
+          if (!push(std::move(chunk))) return false;
+          chunk.clear();
+        }
+      }
+      return true;
+    });
+    if (st.ok() && !chunk.empty()) push(std::move(chunk));
+    std::lock_guard lock(mu_);
+    status_ = st;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  const storage::StorageEngine& storage_;
+  storage::ScanRequest request_;
+  std::atomic<bool> cancel_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  bool done_ = false;
+  base::Status status_;
+  std::thread thread_;
 };
 
 }  // namespace
@@ -104,9 +147,11 @@ Handler MakeExportHandler(const storage::StorageEngine& storage, const Config& c
     auto to = TimeParam(request, "to", std::numeric_limits<int64_t>::max());
     if (!to.ok()) return respond(ErrorResponse(to.status()));
     if (*from > *to) return respond(ErrorResponse(base::InvalidArgument("from must not be after to")));
-    auto cursor = std::make_shared<ExportCursor>();
-    cursor->from = *from;
-    cursor->to = *to;
+    storage::ScanRequest scan;
+    scan.tenant = ctx->tenant;
+    scan.from = *from;
+    scan.to = *to;
+    scan.direction = storage::Direction::kForward;
     for (const auto& [k, v] : request.query) {
       if (k == "from" || k == "to") continue;
       if (k == "limit") {
@@ -115,15 +160,17 @@ Handler MakeExportHandler(const storage::StorageEngine& storage, const Config& c
           if (c < '0' || c > '9') return respond(ErrorResponse(base::InvalidArgument("limit: expected an integer")));
           n = n * 10 + static_cast<uint64_t>(c - '0');
         }
-        cursor->limit = n;
+        scan.limit = n;
         continue;
       }
-      cursor->label_filters.push_back({k, v});
+      auto m = storage::MakeLabelMatcher(k, storage::LabelMatcher::Op::kEq, v);
+      if (!m.ok()) return respond(ErrorResponse(m.status()));
+      scan.matchers.push_back(std::move(m).value());
     }
-    cursor->batches = storage.SnapshotHead(ctx->tenant, *from, *to);
+    auto stream = std::make_shared<ExportStream>(storage, std::move(scan));
     HttpResponse r;
     r.content_type = "application/x-ndjson";
-    r.stream = [cursor](std::string* chunk) { return cursor->Next(chunk); };
+    r.stream = [stream](std::string* chunk) { return stream->Next(chunk); };
     respond(std::move(r));
   };
 }

@@ -14,7 +14,7 @@ struct RequestContext {
   std::string bearer_token;
 };
 
-// InvalidArgument when the tenant id is malformed: 1-150 characters of [A-Za-z0-9_.-], not "." or "..".
+// InvalidArgument when the tenant id is malformed: 1-150 characters of [A-Za-z0-9_.-], not starting with '.'.
 base::Result<RequestContext> ContextFor(const HttpRequest& request, const std::string& default_tenant);
 
 }  // namespace strata::server

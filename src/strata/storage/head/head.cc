@@ -23,6 +23,33 @@ std::vector<std::shared_ptr<const HeadBatch>> Head::Snapshot(const std::string& 
   return out;
 }
 
+std::map<std::string, std::vector<std::shared_ptr<const HeadBatch>>> Head::SnapshotBefore(uint64_t seq) const {
+  std::shared_lock lock(mu_);
+  std::map<std::string, std::vector<std::shared_ptr<const HeadBatch>>> out;
+  for (const auto& [tenant, batches] : tenants_) {
+    for (const auto& b : batches) {
+      if (b->wal_segment >= seq) break;
+      out[tenant].push_back(b);
+    }
+  }
+  return out;
+}
+
+void Head::RemoveBefore(uint64_t seq) {
+  std::unique_lock lock(mu_);
+  for (auto it = tenants_.begin(); it != tenants_.end();) {
+    auto& batches = it->second;
+    size_t n = 0;
+    while (n < batches.size() && batches[n]->wal_segment < seq) {
+      bytes_ -= batches[n]->encoded.size();
+      records_ -= batches[n]->records;
+      ++n;
+    }
+    batches.erase(batches.begin(), batches.begin() + static_cast<ptrdiff_t>(n));
+    it = batches.empty() ? tenants_.erase(it) : std::next(it);
+  }
+}
+
 uint64_t Head::bytes() const {
   std::shared_lock lock(mu_);
   return bytes_;

@@ -4,8 +4,7 @@
 // It holds encoded record batches (model/record_codec.h) per tenant, in WAL order, with each batch's time range
 // so scans skip batches outside the query window. A batch enters the head on the WAL writer thread right after it
 // became durable and before its request is acknowledged, so the head never shows unacknowledged data and never
-// misses acknowledged data. Until the storage engine flushes parts (the storage-engine issue) the head is the
-// whole store and the WAL is its durable copy.
+// misses acknowledged data. A flush moves batches of completed WAL segments into parts (StorageEngine::Flush).
 //
 // Thread-safety: Add and Snapshot may be called concurrently from any thread (shared_mutex); batches are immutable
 // and shared, so a Snapshot stays valid while ingest continues.
@@ -33,6 +32,11 @@ class Head {
 
   // Batches of a tenant whose [min_ts, max_ts] overlaps [from, to], in WAL order.
   std::vector<std::shared_ptr<const HeadBatch>> Snapshot(const std::string& tenant, int64_t from, int64_t to) const;
+
+  // Every batch written to WAL segments below seq, per tenant, in WAL order (what a flush writes to parts).
+  std::map<std::string, std::vector<std::shared_ptr<const HeadBatch>>> SnapshotBefore(uint64_t seq) const;
+  // Drops those batches (after their parts are published). Batches are in WAL order, so this trims a prefix.
+  void RemoveBefore(uint64_t seq);
 
   uint64_t bytes() const;
   uint64_t records() const;

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -804,6 +805,46 @@ TEST_F(WalCrashTest, KilledAfterHeaderLeavesValidEmptySegment) {
   EXPECT_EQ(r.payloads.size(), 4u);
   EXPECT_TRUE(r.stats.warnings.empty());
   EXPECT_EQ(r.stats.segments, 2u);
+}
+
+}  // namespace
+}  // namespace strata::storage::wal
+
+namespace strata::storage::wal {
+namespace {
+
+TEST(WalRotateNowTest, SplitsCompletedRecordsFromLaterOnes) {
+  std::string dir = ::testing::TempDir() + "/strata_wal_rotate_now_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  WalOptions opts;
+  opts.dir = dir;
+  auto writer = WalWriter::Open(opts, nullptr).value();
+  auto append_sync = [&](const std::string& payload) {
+    std::promise<base::Status> p;
+    ASSERT_TRUE(writer->Append(payload, [&](const base::Status& st) { p.set_value(st); }).ok());
+    ASSERT_TRUE(p.get_future().get().ok());
+  };
+  uint64_t first = writer->CurrentSegment();
+  // Nothing written yet: no new segment.
+  EXPECT_EQ(writer->RotateNow().value(), first);
+  append_sync("a");
+  append_sync("b");
+  uint64_t s = writer->RotateNow().value();
+  EXPECT_EQ(s, first + 1);
+  append_sync("c");
+  ASSERT_TRUE(writer->Close().ok());
+  std::vector<std::pair<std::string, uint64_t>> got;
+  ReplayStats stats;
+  ASSERT_TRUE(ReplayWal(dir, [&](std::string_view payload, uint64_t seq) {
+                got.emplace_back(std::string(payload), seq);
+                return base::Status::Ok();
+              }, &stats).ok());
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_LT(got[0].second, s);
+  EXPECT_LT(got[1].second, s);
+  EXPECT_EQ(got[2].second, s);
+  EXPECT_EQ(writer->RotateNow().status().code(), base::StatusCode::kUnavailable);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -190,6 +190,7 @@ class WalWriterImpl final : public WalWriter {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    rotate_cv_.notify_all();
     closed_ = true;
     std::lock_guard<std::mutex> lock(mu_);
     close_status_ = failed_;
@@ -197,6 +198,20 @@ class WalWriterImpl final : public WalWriter {
   }
 
   uint64_t CurrentSegment() const override { return current_seq_.load(std::memory_order_acquire); }
+
+  base::Result<uint64_t> RotateNow() override {
+    if (thread_.joinable() && std::this_thread::get_id() == thread_.get_id()) {
+      return base::Internal("WalWriter::RotateNow called from a completion callback");
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closing_) return base::Unavailable("WAL writer is closed");
+    uint64_t ticket = ++rotate_requested_;
+    cv_.notify_one();
+    rotate_cv_.wait(lock, [&] { return rotate_done_ >= ticket || closing_; });
+    if (!failed_.ok()) return failed_;
+    if (rotate_done_ < ticket) return base::Unavailable("WAL writer closed during rotation");
+    return CurrentSegment();
+  }
   uint64_t PendingBytes() const override { return pending_bytes_.load(std::memory_order_relaxed); }
 
   Status DeleteSegmentsBefore(uint64_t seq) override {
@@ -224,7 +239,7 @@ class WalWriterImpl final : public WalWriter {
       bool closing;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        auto has_work = [this] { return !queue_.empty() || closing_; };
+        auto has_work = [this] { return !queue_.empty() || closing_ || rotate_requested_ > rotate_done_; };
         if (options_.fsync == FsyncPolicy::kInterval && unsynced_) {
           // Wake up by ourselves when the interval is due, even if no one appends again.
           cv_.wait_until(lock, last_sync_ + interval_, has_work);
@@ -242,6 +257,7 @@ class WalWriterImpl final : public WalWriter {
         Status st = SyncCurrent();
         if (!st.ok()) Fail(st);
       }
+      HandleRotationRequests();
       if (closing) break;
     }
     // Close(): whatever the policy, leave the last segment durable.
@@ -253,6 +269,25 @@ class WalWriterImpl final : public WalWriter {
       if (::close(fd_) != 0 && FailedStatus().ok()) Fail(IoError("close", path_, errno));
       fd_ = -1;
     }
+  }
+
+  // Serves RotateNow(): rotation happens after the group just processed ran its callbacks.
+  void HandleRotationRequests() {
+    uint64_t requested;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      requested = rotate_requested_;
+      if (requested == rotate_done_) return;
+    }
+    if (FailedStatus().ok() && segment_size_ > kSegmentHeaderSize) {
+      Status st = Rotate();
+      if (!st.ok()) Fail(st);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      rotate_done_ = requested;
+    }
+    rotate_cv_.notify_all();
   }
 
   void ProcessGroup(std::vector<PendingRecord>& group) {
@@ -411,6 +446,9 @@ class WalWriterImpl final : public WalWriter {
   std::condition_variable cv_;            // signals the writer thread: records queued or closing
   std::vector<PendingRecord> queue_;      // guarded by mu_
   bool closing_ = false;                  // guarded by mu_
+  std::condition_variable rotate_cv_;     // signals RotateNow() callers
+  uint64_t rotate_requested_ = 0;         // guarded by mu_: RotateNow() tickets issued
+  uint64_t rotate_done_ = 0;              // guarded by mu_: tickets served
   Status failed_;                         // guarded by mu_; first I/O error, sticky
 
   std::atomic<uint64_t> pending_bytes_{0};

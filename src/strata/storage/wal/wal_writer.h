@@ -91,6 +91,12 @@ class WalWriter {
   // Bytes queued and not yet completed.
   virtual uint64_t PendingBytes() const = 0;
 
+  // Starts a new segment (unless the current one holds no record yet) and returns the sequence number of the
+  // segment appended to afterwards. Every record whose callback has run before this returns lives in a segment
+  // below the returned number: the storage engine flushes those to parts, then deletes the segments.
+  // Runs on the writer thread between groups; blocks the caller until done.
+  virtual base::Result<uint64_t> RotateNow() = 0;
+
   // Deletes segments with seq < seq (never the current one).
   virtual base::Status DeleteSegmentsBefore(uint64_t seq) = 0;
 };

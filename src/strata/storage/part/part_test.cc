@@ -1,0 +1,225 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "strata/storage/index/token_index.h"
+#include "strata/storage/index/tokenizer.h"
+#include "strata/storage/part/part_reader.h"
+#include "strata/storage/part/part_writer.h"
+
+namespace strata::storage {
+namespace {
+
+std::string TempDir() {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("strata_part_test_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+struct TestRow {
+  model::LabelSet labels;
+  int64_t ts;
+  std::string message;
+  std::map<std::string, std::string> fields;
+};
+
+std::vector<TestRow> RandomRows(uint32_t seed, size_t n) {
+  std::mt19937_64 rng(seed);
+  std::vector<TestRow> rows;
+  const char* services[] = {"api", "auth", "db"};
+  for (size_t i = 0; i < n; ++i) {
+    TestRow r;
+    r.labels = {{"level", rng() % 5 ? "INFO" : "ERROR"}, {"service", services[rng() % 3]}};
+    r.ts = 1767323045000000000LL + static_cast<int64_t>(rng() % 1000000000000ULL);
+    r.message = "request id=" + std::to_string(rng() % 100000) + " took " + std::to_string(rng() % 500) + "ms";
+    if (rng() % 2) r.fields["status"] = std::to_string(200 + (rng() % 4) * 100);
+    if (rng() % 3) r.fields["trace_id"] = std::to_string(rng());
+    if (rng() % 7 == 0) r.fields["client_ip"] = "10.0." + std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// Reads every row of a part back as TestRows.
+std::vector<TestRow> ReadAll(const PartReader& part) {
+  std::vector<TestRow> out;
+  for (uint32_t b = 0; b < part.blocks().size(); ++b) {
+    const auto& bh = part.blocks()[b];
+    std::vector<int64_t> ts;
+    EXPECT_TRUE(part.ReadTimestamps(b, &ts).ok());
+    std::vector<StringColumn> cols(bh.columns.size());
+    for (size_t c = 0; c < bh.columns.size(); ++c) {
+      EXPECT_TRUE(part.ReadColumn(b, bh.columns[c].column_id, &cols[c]).ok());
+    }
+    for (uint32_t i = 0; i < bh.rows; ++i) {
+      TestRow r;
+      r.labels = part.streams()[bh.stream].labels;
+      r.ts = ts[i];
+      for (size_t c = 0; c < bh.columns.size(); ++c) {
+        std::string v(cols[c].at(i));
+        if (bh.columns[c].column_id == kMessageColumnId) {
+          r.message = v;
+        } else if (!v.empty()) {
+          r.fields[part.column_names()[bh.columns[c].column_id]] = v;
+        }
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+std::string Key(const TestRow& r) {
+  std::string k = model::LabelsToString(r.labels) + "|" + std::to_string(r.ts) + "|" + r.message;
+  for (const auto& [n, v] : r.fields) k += "|" + n + "=" + v;
+  return k;
+}
+
+base::Result<PartMeta> WriteRows(const std::vector<TestRow>& rows, const std::string& dir, PartWriterOptions opts = {}) {
+  PartBuilder builder(opts);
+  for (const auto& r : rows) {
+    std::vector<model::Field> fields;
+    for (const auto& [n, v] : r.fields) fields.push_back({n, v});
+    builder.Add(r.labels, r.ts, r.message, fields);
+  }
+  PartMeta meta;
+  meta.part_id = 7;
+  meta.tenant = "acme";
+  meta.day = 20260102;
+  meta.wal_seq_end = 42;
+  meta.replaces = {3, 4};
+  return builder.Write(dir, meta);
+}
+
+TEST(PartTest, RoundTripsEveryRowAcrossManySeeds) {
+  std::string dir = TempDir();
+  for (uint32_t seed = 1; seed <= 8; ++seed) {
+    auto rows = RandomRows(seed, 3000);
+    PartWriterOptions opts;
+    opts.block_max_rows = 100 + seed * 50;  // many blocks per stream
+    auto meta = WriteRows(rows, dir, opts);
+    ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+    auto part = PartReader::Open(dir + "/" + PartFileName(7));
+    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    const auto& p = **part;
+    EXPECT_EQ(p.meta().rows, rows.size());
+    EXPECT_EQ(p.meta().tenant, "acme");
+    EXPECT_EQ(p.meta().wal_seq_end, 42u);
+    EXPECT_EQ(p.meta().replaces, (std::vector<uint64_t>{3, 4}));
+    EXPECT_LE(p.streams().size(), 6u);
+    std::multiset<std::string> want, got;
+    for (const auto& r : rows) want.insert(Key(r));
+    for (const auto& r : ReadAll(p)) got.insert(Key(r));
+    EXPECT_EQ(want, got) << "seed " << seed;
+    // Blocks are sorted by time within a stream and respect the row limit.
+    for (const auto& b : p.blocks()) {
+      EXPECT_LE(b.rows, opts.block_max_rows);
+      EXPECT_LE(b.min_ts, b.max_ts);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PartTest, TokenIndexFindsExactlyTheBlocksHoldingAToken) {
+  std::string dir = TempDir();
+  auto rows = RandomRows(99, 5000);
+  rows[1234].fields["trace_id"] = "a3f9c2deadbeef";
+  rows[1234].message += " NeedleToken";
+  PartWriterOptions opts;
+  opts.block_max_rows = 200;
+  ASSERT_TRUE(WriteRows(rows, dir, opts).ok());
+  auto part = PartReader::Open(dir + "/" + PartFileName(7)).value();
+  int64_t trace_col = part->ColumnId("trace_id");
+  ASSERT_GE(trace_col, 0);
+  for (auto [column, token] : std::vector<std::pair<uint32_t, std::string>>{
+           {static_cast<uint32_t>(trace_col), "a3f9c2deadbeef"}, {kMessageColumnId, "needletoken"}}) {
+    std::vector<uint32_t> blocks;
+    ASSERT_TRUE(part->tokens().Lookup(index::TokenKey(column, index::TokenHash(token)), &blocks));
+    ASSERT_EQ(blocks.size(), 1u);
+    // The block really holds the row.
+    StringColumn values;
+    ASSERT_TRUE(part->ReadColumn(blocks[0], column, &values).ok());
+    bool found = false;
+    for (size_t i = 0; i < values.size(); ++i) found |= values.at(i).find(column == 0 ? "NeedleToken" : token) != std::string_view::npos;
+    EXPECT_TRUE(found);
+  }
+  std::vector<uint32_t> none;
+  EXPECT_FALSE(part->tokens().Lookup(index::TokenKey(kMessageColumnId, index::TokenHash("absentword")), &none));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PartTest, CorruptionIsDetected) {
+  std::string dir = TempDir();
+  ASSERT_TRUE(WriteRows(RandomRows(5, 2000), dir).ok());
+  std::string path = dir + "/" + PartFileName(7);
+  std::string original;
+  {
+    std::ifstream in(path, std::ios::binary);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto rewrite = [&](const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  };
+  // Truncations fail at open.
+  for (size_t len : {size_t{0}, size_t{10}, original.size() / 2, original.size() - 1}) {
+    rewrite(original.substr(0, len));
+    auto part = PartReader::Open(path);
+    EXPECT_FALSE(part.ok()) << len;
+    if (!part.ok()) EXPECT_EQ(part.status().code(), base::StatusCode::kDataLoss);
+  }
+  // A flipped byte anywhere is caught at open (metadata) or when its chunk is read (data).
+  std::mt19937 rng(1);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string bytes = original;
+    size_t pos = rng() % bytes.size();
+    bytes[pos] ^= static_cast<char>(1 + rng() % 255);
+    rewrite(bytes);
+    auto part = PartReader::Open(path);
+    if (!part.ok()) {
+      EXPECT_EQ(part.status().code(), base::StatusCode::kDataLoss);
+      continue;
+    }
+    bool failed = false;
+    for (uint32_t b = 0; b < (*part)->blocks().size() && !failed; ++b) {
+      std::vector<int64_t> ts;
+      failed |= !(*part)->ReadTimestamps(b, &ts).ok();
+      for (const auto& c : (*part)->blocks()[b].columns) {
+        StringColumn col;
+        failed |= !(*part)->ReadColumn(b, c.column_id, &col).ok();
+      }
+    }
+    EXPECT_TRUE(failed) << "flip at " << pos << " of " << bytes.size() << " went unnoticed";
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PartTest, EmptyBuilderWritesAValidEmptyPart) {
+  std::string dir = TempDir();
+  PartBuilder builder;
+  PartMeta meta;
+  meta.part_id = 1;
+  ASSERT_TRUE(builder.Write(dir, meta).ok());
+  auto part = PartReader::Open(dir + "/" + PartFileName(1));
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ((*part)->meta().rows, 0u);
+  EXPECT_TRUE((*part)->blocks().empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PartTest, ParsesPartFileNames) {
+  uint64_t id = 0;
+  EXPECT_TRUE(ParsePartFileName(PartFileName(0x2a), &id));
+  EXPECT_EQ(id, 0x2au);
+  EXPECT_FALSE(ParsePartFileName(".tmp-000000000000002a.part", &id));
+  EXPECT_FALSE(ParsePartFileName("000000000000002a.wal", &id));
+}
+
+}  // namespace
+}  // namespace strata::storage

@@ -1,0 +1,309 @@
+#include "strata/storage/part/part_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <unordered_set>
+
+#include "strata/base/clock.h"
+#include "strata/base/fault_point.h"
+#include "strata/common/coding.h"
+#include "strata/common/crc32c.h"
+#include "strata/storage/index/bloom_filter.h"
+#include "strata/storage/index/token_index.h"
+#include "strata/storage/index/tokenizer.h"
+
+namespace strata::storage {
+
+namespace {
+
+// Buffered sequential writer of the part file that tracks the offset.
+class FileOut {
+ public:
+  ~FileOut() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  base::Status Open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) return base::IoError("open", path, errno);
+    return base::Status::Ok();
+  }
+  base::Status Append(std::string_view data) {
+    buf_.append(data);
+    offset_ += data.size();
+    if (buf_.size() >= (1u << 20)) return Flush();
+    return base::Status::Ok();
+  }
+  base::Status Flush() {
+    size_t off = 0;
+    while (off < buf_.size()) {
+      ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return base::IoError("write", path_, errno);
+      }
+      off += static_cast<size_t>(n);
+    }
+    buf_.clear();
+    return base::Status::Ok();
+  }
+  base::Status SyncAndClose() {
+    RETURN_IF_ERROR(Flush());
+    if (::fdatasync(fd_) != 0) return base::IoError("fdatasync", path_, errno);
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return base::IoError("close", path_, errno);
+    return base::Status::Ok();
+  }
+  uint64_t offset() const { return offset_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::string buf_;
+  uint64_t offset_ = 0;
+};
+
+base::Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return base::IoError("open", dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return base::IoError("fsync", dir, err);
+  return base::Status::Ok();
+}
+
+int ZstdLevelFor(size_t bytes) {
+  // Small chunks gain little from higher levels and pay per-call overhead; big ones compress better at 3.
+  return bytes < 4096 ? 1 : 3;
+}
+
+// Compresses (or stores, when compression does not pay) and appends a chunk; fills ref.
+base::Status WriteChunk(FileOut& out, std::string_view raw, ZSTD_CCtx* cctx, ChunkRef* ref) {
+  std::string stored;
+  ref->raw_len = static_cast<uint32_t>(raw.size());
+  ref->codec = ChunkCodec::kNone;
+  if (raw.size() >= 64) {
+    stored.resize(ZSTD_compressBound(raw.size()));
+    size_t n = ZSTD_compressCCtx(cctx, stored.data(), stored.size(), raw.data(), raw.size(), ZstdLevelFor(raw.size()));
+    if (!ZSTD_isError(n) && n < raw.size()) {
+      stored.resize(n);
+      ref->codec = ChunkCodec::kZstd;
+    }
+  }
+  std::string_view bytes = ref->codec == ChunkCodec::kZstd ? std::string_view(stored) : raw;
+  ref->offset = out.offset();
+  ref->stored_len = static_cast<uint32_t>(bytes.size());
+  ref->crc = common::Crc32c(bytes);
+  return out.Append(bytes);
+}
+
+}  // namespace
+
+PartBuilder::PartBuilder(PartWriterOptions options) : options_(options) {
+  column_names_.push_back(kMessageColumnName);
+  column_ids_[kMessageColumnName] = kMessageColumnId;
+}
+
+uint32_t PartBuilder::ColumnIdFor(std::string_view name) {
+  auto it = column_ids_.find(std::string(name));
+  if (it != column_ids_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(column_names_.size());
+  column_names_.emplace_back(name);
+  column_ids_.emplace(std::string(name), id);
+  return id;
+}
+
+void PartBuilder::AddRow(StreamRows& s, int64_t ts, std::string_view message) {
+  uint32_t begin = static_cast<uint32_t>(field_refs_.size());
+  s.rows.push_back({ts, static_cast<uint32_t>(messages_.size()), begin, begin});
+  messages_.Append(message);
+  raw_bytes_ += message.size();
+  ++rows_;
+}
+
+void PartBuilder::Add(const model::LabelSet& labels, int64_t ts, std::string_view message,
+                      const std::vector<model::Field>& fields) {
+  std::vector<std::pair<std::string_view, std::string_view>> views;
+  views.reserve(fields.size());
+  for (const auto& f : fields) views.emplace_back(f.name, f.value);
+  Add(model::StreamIdOf(labels), labels, ts, message, views);
+}
+
+void PartBuilder::Add(const model::StreamId& id, const model::LabelSet& labels, int64_t ts, std::string_view message,
+                      const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
+  auto [it, inserted] = streams_.try_emplace(id);
+  if (inserted) it->second.labels = labels;
+  AddRow(it->second, ts, message);
+  Row& row = it->second.rows.back();
+  for (const auto& [name, value] : fields) {
+    if (value.empty()) continue;
+    field_refs_.emplace_back(ColumnIdFor(name), static_cast<uint32_t>(field_values_.size()));
+    field_values_.Append(value);
+    raw_bytes_ += name.size() + value.size();
+  }
+  row.fields_end = static_cast<uint32_t>(field_refs_.size());
+  for (const auto& l : labels) raw_bytes_ += l.name.size() + l.value.size();
+}
+
+base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta) {
+  std::string tmp_path = dir + "/" + kPartTempPrefix + PartFileName(meta.part_id);
+  std::string final_path = dir + "/" + PartFileName(meta.part_id);
+  FileOut out;
+  RETURN_IF_ERROR(out.Open(tmp_path));
+  std::string header(kPartMagic, 8);
+  common::PutFixed32(header, kPartFormatVersion);
+  common::PutFixed32(header, 0);
+  RETURN_IF_ERROR(out.Append(header));
+
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  struct CctxFree {
+    ZSTD_CCtx* c;
+    ~CctxFree() { ZSTD_freeCCtx(c); }
+  } cctx_guard{cctx};
+
+  std::vector<StreamEntry> stream_table;
+  std::vector<BlockHeader> blocks;
+  index::TokenIndexBuilder token_index;
+  meta.min_ts = INT64_MAX;
+  meta.max_ts = INT64_MIN;
+  meta.rows = rows_;
+  meta.raw_bytes = raw_bytes_;
+  meta.created_ns = base::SystemClock::Get().NowNanos();
+
+  std::vector<uint64_t> block_keys;
+  std::vector<uint64_t> column_hashes;
+  for (auto& [id, stream] : streams_) {
+    uint32_t stream_idx = static_cast<uint32_t>(stream_table.size());
+    stream_table.push_back({id, stream.labels});
+    auto& rows = stream.rows;
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.ts < b.ts; });
+    size_t start = 0;
+    while (start < rows.size()) {
+      // Cut a block by rows and by uncompressed bytes.
+      size_t end = start, bytes = 0;
+      while (end < rows.size() && end - start < options_.block_max_rows && bytes < options_.block_max_bytes) {
+        const Row& r = rows[end];
+        bytes += 8 + messages_.at(r.message).size();
+        for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) bytes += field_values_.at(field_refs_[f].second).size();
+        ++end;
+      }
+      uint32_t block_no = static_cast<uint32_t>(blocks.size());
+      BlockHeader bh;
+      bh.stream = stream_idx;
+      bh.rows = static_cast<uint32_t>(end - start);
+      bh.min_ts = rows[start].ts;
+      bh.max_ts = rows[end - 1].ts;
+      meta.min_ts = std::min(meta.min_ts, bh.min_ts);
+      meta.max_ts = std::max(meta.max_ts, bh.max_ts);
+
+      std::vector<int64_t> ts;
+      ts.reserve(bh.rows);
+      for (size_t i = start; i < end; ++i) ts.push_back(rows[i].ts);
+      std::string encoded_ts;
+      EncodeTimestamps(ts, &encoded_ts);
+      RETURN_IF_ERROR(WriteChunk(out, encoded_ts, cctx, &bh.timestamps));
+
+      // Columns present in this block, message first.
+      std::vector<uint32_t> column_ids{kMessageColumnId};
+      {
+        std::unordered_set<uint32_t> seen;
+        for (size_t i = start; i < end; ++i) {
+          for (uint32_t f = rows[i].fields_begin; f < rows[i].fields_end; ++f) seen.insert(field_refs_[f].first);
+        }
+        std::vector<uint32_t> sorted(seen.begin(), seen.end());
+        std::sort(sorted.begin(), sorted.end());
+        column_ids.insert(column_ids.end(), sorted.begin(), sorted.end());
+      }
+      block_keys.clear();
+      for (uint32_t column_id : column_ids) {
+        StringColumn values;
+        for (size_t i = start; i < end; ++i) {
+          const Row& r = rows[i];
+          if (column_id == kMessageColumnId) {
+            values.Append(messages_.at(r.message));
+            continue;
+          }
+          std::string_view v;
+          for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) {
+            if (field_refs_[f].first == column_id) v = field_values_.at(field_refs_[f].second);  // last wins
+          }
+          values.Append(v);
+        }
+        ColumnChunk cc;
+        cc.column_id = column_id;
+        EncodedColumn enc = EncodeColumn(values);
+        cc.type = enc.type;
+        cc.stats = std::move(enc.stats);
+        RETURN_IF_ERROR(WriteChunk(out, enc.data, cctx, &cc.chunk));
+        // Tokens: one bloom per column, and the part's exact index, each token once per block and column.
+        column_hashes.clear();
+        if (enc.type == ColumnType::kConst || enc.type == ColumnType::kDict) {
+          // Few distinct values: tokenize each distinct value once.
+          std::unordered_set<std::string_view> distinct;
+          for (size_t i = 0; i < values.size(); ++i) distinct.insert(values.at(i));
+          for (auto v : distinct) {
+            index::ForEachToken(v, [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
+          }
+        } else {
+          for (size_t i = 0; i < values.size(); ++i) {
+            index::ForEachToken(values.at(i),
+                                [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
+          }
+        }
+        std::sort(column_hashes.begin(), column_hashes.end());
+        column_hashes.erase(std::unique(column_hashes.begin(), column_hashes.end()), column_hashes.end());
+        index::BloomFilterBuilder bloom(options_.bloom_bits_per_token);
+        for (uint64_t h : column_hashes) {
+          bloom.Add(h);
+          block_keys.push_back(index::TokenKey(column_id, h));
+        }
+        cc.bloom = bloom.Finish();
+        bh.columns.push_back(std::move(cc));
+      }
+      std::sort(block_keys.begin(), block_keys.end());
+      block_keys.erase(std::unique(block_keys.begin(), block_keys.end()), block_keys.end());
+      for (uint64_t k : block_keys) token_index.Add(k, block_no);
+      blocks.push_back(std::move(bh));
+      start = end;
+    }
+  }
+  if (rows_ == 0) meta.min_ts = meta.max_ts = 0;
+
+  PartFooter footer;
+  auto write_section = [&](SectionRef* ref, const std::string& bytes) -> base::Status {
+    ref->offset = out.offset();
+    ref->length = bytes.size();
+    ref->crc = common::Crc32c(bytes);
+    return out.Append(bytes);
+  };
+  std::string section;
+  EncodePartMeta(meta, &section);
+  RETURN_IF_ERROR(write_section(&footer.meta, section));
+  section.clear();
+  EncodeStreams(stream_table, &section);
+  RETURN_IF_ERROR(write_section(&footer.streams, section));
+  section.clear();
+  EncodeColumnNames(column_names_, &section);
+  RETURN_IF_ERROR(write_section(&footer.columns, section));
+  section.clear();
+  EncodeBlockHeaders(blocks, &section);
+  RETURN_IF_ERROR(write_section(&footer.blocks, section));
+  RETURN_IF_ERROR(write_section(&footer.tokens, token_index.Finish()));
+  section.clear();
+  EncodeFooter(footer, &section);
+  RETURN_IF_ERROR(out.Append(section));
+  RETURN_IF_ERROR(out.SyncAndClose());
+  STRATA_FAULT_POINT("part.write.before_rename");
+  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) return base::IoError("rename", tmp_path, errno);
+  RETURN_IF_ERROR(SyncDir(dir));
+  STRATA_FAULT_POINT("part.write.after_rename");
+  return meta;
+}
+
+}  // namespace strata::storage

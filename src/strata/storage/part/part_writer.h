@@ -1,0 +1,77 @@
+#pragma once
+// PartBuilder: accumulates the rows of one partition (tenant + UTC day) and writes them as one immutable part file
+// (docs/format/part.md): blocks of one stream each, sorted by timestamp, at most block_max_rows rows and about
+// block_max_bytes uncompressed bytes per block; each column typed-encoded (column_codec.h), zstd-compressed and
+// checksummed; per-column stats and token blooms in the block headers; the exact token index for the part.
+//
+// Durability: Write() writes `<dir>/.tmp-<id>.part`, fdatasyncs it, renames it to `<dir>/<id>.part` and fsyncs
+// the directory; when it returns OK the part is durable and complete. A crash before the rename leaves only a
+// temporary file, which the partition deletes at open. Fault points: part.write.before_rename,
+// part.write.after_rename. Not thread-safe; one builder per flush or merge.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "strata/base/status.h"
+#include "strata/model/log_record.h"
+#include "strata/model/stream_id.h"
+#include "strata/storage/part/part_format.h"
+#include "strata/storage/part/string_column.h"
+
+namespace strata::storage {
+
+struct PartWriterOptions {
+  size_t block_max_rows = 16384;
+  size_t block_max_bytes = 4u << 20;
+  int bloom_bits_per_token = 10;
+};
+
+class PartBuilder {
+ public:
+  explicit PartBuilder(PartWriterOptions options = {});
+
+  // labels must be canonical. Empty field values are not stored (an empty value means "absent").
+  void Add(const model::LabelSet& labels, int64_t timestamp_ns, std::string_view message,
+           const std::vector<model::Field>& fields);
+  void Add(const model::LogRecord& record) { Add(record.labels, record.timestamp_ns, record.message, record.fields); }
+  // Same, with a precomputed stream id (merges already know it).
+  void Add(const model::StreamId& id, const model::LabelSet& labels, int64_t timestamp_ns, std::string_view message,
+           const std::vector<std::pair<std::string_view, std::string_view>>& fields);
+
+  uint64_t rows() const { return rows_; }
+  uint64_t raw_bytes() const { return raw_bytes_; }
+
+  // meta.part_id, tenant, day, level, wal_seq_end and replaces come from the caller; rows, min/max time,
+  // raw_bytes and created_ns are filled in. Returns the final meta.
+  base::Result<PartMeta> Write(const std::string& dir, PartMeta meta);
+
+ private:
+  struct Row {
+    int64_t ts;
+    uint32_t message;       // index into messages_
+    uint32_t fields_begin;  // [begin, end) into field_refs_
+    uint32_t fields_end;
+  };
+  struct StreamRows {
+    model::LabelSet labels;
+    std::vector<Row> rows;
+  };
+  uint32_t ColumnIdFor(std::string_view name);
+  void AddRow(StreamRows& s, int64_t ts, std::string_view message);
+
+  PartWriterOptions options_;
+  std::map<model::StreamId, StreamRows> streams_;
+  StringColumn messages_;
+  StringColumn field_values_;
+  std::vector<std::pair<uint32_t, uint32_t>> field_refs_;  // (column id, index into field_values_)
+  std::vector<std::string> column_names_;                  // id -> name; id 0 is the message
+  std::unordered_map<std::string, uint32_t> column_ids_;
+  uint64_t rows_ = 0;
+  uint64_t raw_bytes_ = 0;
+};
+
+}  // namespace strata::storage

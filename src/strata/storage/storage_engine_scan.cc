@@ -1,0 +1,396 @@
+// StorageEngine::Scan: pruning (time, stream, token index, blooms, min/max), then block decoding and row filtering.
+#include <algorithm>
+#include <queue>
+#include <set>
+
+#include "strata/model/record_codec.h"
+#include "strata/model/time_format.h"
+#include "strata/observability/log.h"
+#include "strata/storage/index/bloom_filter.h"
+#include "strata/storage/index/token_index.h"
+#include "strata/storage/index/tokenizer.h"
+#include "strata/storage/storage_engine.h"
+
+namespace strata::storage {
+
+using base::Status;
+
+namespace {
+
+using Kind = Predicate::Kind;
+
+// Token hashes that every matching value must contain, or empty when the predicate cannot use the index.
+// A substring's first and last tokens may be parts of longer tokens in the value, so only tokens bounded by
+// non-token characters inside the needle count.
+std::vector<uint64_t> RequiredTokens(const Predicate& p) {
+  std::vector<uint64_t> out;
+  if (p.kind == Kind::kContainsToken || p.kind == Kind::kEquals) {
+    if (p.kind == Kind::kContainsToken) {
+      out.push_back(index::TokenHash(p.value));
+      return out;
+    }
+    index::ForEachToken(p.value, [&](std::string_view t) { out.push_back(index::TokenHash(t)); });
+    return out;
+  }
+  if (p.kind == Kind::kSubstring) {
+    const std::string& v = p.value;
+    index::ForEachToken(v, [&](std::string_view t) {
+      size_t begin = static_cast<size_t>(t.data() - v.data());
+      size_t end = begin + t.size();
+      if (begin > 0 && end < v.size()) out.push_back(index::TokenHash(t));
+    });
+  }
+  return out;
+}
+
+bool IsNumericComparison(Kind k) {
+  return k == Kind::kLess || k == Kind::kLessEqual || k == Kind::kGreater || k == Kind::kGreaterEqual;
+}
+
+// Could a column with these stats hold a value satisfying the comparison?
+bool StatsMayMatch(const ColumnStats& s, const Predicate& p) {
+  if (!s.numeric) return true;  // strings may still parse as numbers
+  switch (p.kind) {
+    case Kind::kLess: return s.min_num < p.number;
+    case Kind::kLessEqual: return s.min_num <= p.number;
+    case Kind::kGreater: return s.max_num > p.number;
+    case Kind::kGreaterEqual: return s.max_num >= p.number;
+    default: return true;
+  }
+}
+
+// A unit of scan work: one block of a part, or one head batch.
+struct Unit {
+  int64_t min_ts, max_ts;
+  const PartReader* part = nullptr;
+  uint32_t block = 0;
+  const HeadBatch* head = nullptr;
+};
+
+class Scanner {
+ public:
+  Scanner(const ScanRequest& req, const RowBatchVisitor& visit, ScanStats& stats)
+      : req_(req), visit_(visit), stats_(stats) {}
+
+  // Adds the part's surviving blocks to units.
+  void PlanPart(const PartReader& part, std::vector<Unit>& units) {
+    ++stats_.parts;
+    const auto& blocks = part.blocks();
+    stats_.blocks_total += blocks.size();
+    std::vector<char> stream_ok(part.streams().size(), 1);
+    for (size_t s = 0; s < stream_ok.size(); ++s) {
+      for (const auto& m : req_.matchers) {
+        if (!m.Matches(part.streams()[s].labels)) {
+          stream_ok[s] = 0;
+          break;
+        }
+      }
+    }
+    // Exact token index: the blocks that can match every index-usable predicate.
+    std::optional<std::set<uint32_t>> allowed;
+    for (const auto& p : req_.predicates) {
+      auto tokens = RequiredTokens(p);
+      if (tokens.empty()) continue;
+      int64_t column = part.ColumnId(p.field);
+      std::set<uint32_t> blocks_for_pred;
+      if (column >= 0) {
+        bool first = true;
+        for (uint64_t h : tokens) {
+          std::vector<uint32_t> hits;
+          part.tokens().Lookup(index::TokenKey(static_cast<uint32_t>(column), h), &hits);
+          std::set<uint32_t> hs(hits.begin(), hits.end());
+          if (first) {
+            blocks_for_pred = std::move(hs);
+            first = false;
+          } else {
+            std::set<uint32_t> both;
+            std::set_intersection(blocks_for_pred.begin(), blocks_for_pred.end(), hs.begin(), hs.end(),
+                                  std::inserter(both, both.begin()));
+            blocks_for_pred = std::move(both);
+          }
+        }
+      }
+      if (!allowed) {
+        allowed = std::move(blocks_for_pred);
+      } else {
+        std::set<uint32_t> both;
+        std::set_intersection(allowed->begin(), allowed->end(), blocks_for_pred.begin(), blocks_for_pred.end(),
+                              std::inserter(both, both.begin()));
+        allowed = std::move(both);
+      }
+    }
+    for (uint32_t b = 0; b < blocks.size(); ++b) {
+      const auto& bh = blocks[b];
+      if (bh.max_ts < req_.from || bh.min_ts > req_.to) {
+        ++stats_.blocks_pruned_by_time;
+        continue;
+      }
+      if (!stream_ok[bh.stream]) {
+        ++stats_.blocks_pruned_by_stream;
+        continue;
+      }
+      if (allowed && !allowed->count(b)) {
+        ++stats_.blocks_pruned_by_token_index;
+        continue;
+      }
+      if (!BlockMayMatch(part, bh)) {
+        ++stats_.blocks_pruned_by_bloom_or_minmax;
+        continue;
+      }
+      units.push_back({bh.min_ts, bh.max_ts, &part, b, nullptr});
+    }
+  }
+
+  bool BlockMayMatch(const PartReader& part, const BlockHeader& bh) {
+    for (const auto& p : req_.predicates) {
+      int64_t column = part.ColumnId(p.field);
+      const ColumnChunk* cc = column >= 0 ? bh.Find(static_cast<uint32_t>(column)) : nullptr;
+      if (IsNumericComparison(p.kind)) {
+        if (!cc) return false;  // absent values never compare
+        if (!StatsMayMatch(cc->stats, p)) return false;
+        continue;
+      }
+      auto tokens = RequiredTokens(p);
+      if (tokens.empty()) continue;
+      if (!cc) return false;
+      for (uint64_t h : tokens) {
+        if (!index::BloomMayContain(cc->bloom, h)) return false;
+      }
+    }
+    return true;
+  }
+
+  // Processes units in order; false when stopped early (limit, visitor) or on error (status_).
+  Status Run(std::vector<Unit>& units) {
+    bool backward = req_.direction == Direction::kBackward;
+    std::sort(units.begin(), units.end(), [&](const Unit& a, const Unit& b) {
+      return backward ? a.max_ts > b.max_ts : a.min_ts < b.min_ts;
+    });
+    for (const Unit& u : units) {
+      if (req_.cancel && req_.cancel->load(std::memory_order_relaxed)) return base::Status(base::StatusCode::kCancelled, "scan cancelled");
+      if (std::chrono::steady_clock::now() > req_.deadline) return base::Status(base::StatusCode::kDeadlineExceeded, "scan time limit exceeded");
+      if (LimitReached(u)) break;
+      bool go_on = true;
+      Status st = u.part ? ScanBlock(*u.part, u.block, &go_on) : ScanHeadBatch(*u.head, &go_on);
+      if (st.code() == base::StatusCode::kDataLoss && u.part) {
+        // A corrupt chunk costs its block, not the query: report it and serve everything else.
+        ++stats_.corrupt_blocks;
+        corrupt_errors_.push_back(st.message());
+        continue;
+      }
+      if (!st.ok()) return st;
+      if (!go_on) break;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // With a limit: once `limit` rows were emitted, a unit that lies wholly beyond the limit-th best timestamp
+  // cannot contribute, and neither can any later one (units are sorted).
+  bool LimitReached(const Unit& u) const {
+    if (req_.limit == 0 || best_.size() < req_.limit) return false;
+    if (req_.direction == Direction::kBackward) return u.max_ts < -best_.top();
+    return u.min_ts > best_.top();
+  }
+
+  void NoteEmitted(int64_t ts) {
+    if (req_.limit == 0) return;
+    // best_ is a max-heap of "badness": for backward, -ts (keep the largest ts); for forward, ts.
+    int64_t key = req_.direction == Direction::kBackward ? -ts : ts;
+    if (best_.size() < req_.limit) {
+      best_.push(key);
+    } else if (key < best_.top()) {
+      best_.pop();
+      best_.push(key);
+    }
+  }
+
+  Status ScanBlock(const PartReader& part, uint32_t block, bool* go_on) {
+    const auto& bh = part.blocks()[block];
+    ++stats_.blocks_read;
+    uint64_t budget = 0;
+    budget += bh.timestamps.raw_len;
+    for (const auto& c : bh.columns) budget += c.chunk.raw_len;
+    if (budget > req_.memory_budget_bytes) {
+      return base::ResourceExhausted("a block needs " + std::to_string(budget) +
+                                     " bytes, over the query memory budget of " +
+                                     std::to_string(req_.memory_budget_bytes));
+    }
+    std::vector<int64_t> ts;
+    RETURN_IF_ERROR(part.ReadTimestamps(block, &ts));
+    stats_.bytes_decompressed += bh.timestamps.raw_len;
+    stats_.rows_scanned += bh.rows;
+    std::vector<uint32_t> sel;
+    sel.reserve(bh.rows);
+    for (uint32_t i = 0; i < bh.rows; ++i) {
+      if (ts[i] >= req_.from && ts[i] <= req_.to) sel.push_back(i);
+    }
+    std::map<uint32_t, StringColumn> cache;
+    auto column = [&](uint32_t id) -> base::Result<const StringColumn*> {
+      auto it = cache.find(id);
+      if (it != cache.end()) return &it->second;
+      StringColumn col;
+      RETURN_IF_ERROR(part.ReadColumn(block, id, &col));
+      if (const ColumnChunk* cc = bh.Find(id)) stats_.bytes_decompressed += cc->chunk.raw_len;
+      return &cache.emplace(id, std::move(col)).first->second;
+    };
+    for (const auto& p : req_.predicates) {
+      if (sel.empty()) break;
+      int64_t id = part.ColumnId(p.field);
+      std::vector<uint32_t> next;
+      if (id < 0) {
+        // The field is absent from the whole part: every value is "".
+        if (p.Matches("")) continue;
+        sel.clear();
+        break;
+      }
+      auto col = column(static_cast<uint32_t>(id));
+      if (!col.ok()) return col.status();
+      for (uint32_t i : sel) {
+        if (p.Matches((*col)->at(i))) next.push_back(i);
+      }
+      sel = std::move(next);
+    }
+    if (sel.empty()) return Status::Ok();
+    if (req_.direction == Direction::kBackward) std::reverse(sel.begin(), sel.end());
+
+    RowBatch batch;
+    batch.labels = &part.streams()[bh.stream].labels;
+    batch.timestamps.reserve(sel.size());
+    for (uint32_t i : sel) batch.timestamps.push_back(ts[i]);
+    auto msgs = column(kMessageColumnId);
+    if (!msgs.ok()) return msgs.status();
+    for (uint32_t i : sel) batch.messages.Append((*msgs)->at(i));
+    for (const auto& cc : bh.columns) {
+      if (cc.column_id == kMessageColumnId) continue;
+      const std::string& name = part.column_names()[cc.column_id];
+      if (!WantField(name)) continue;
+      auto col = column(cc.column_id);
+      if (!col.ok()) return col.status();
+      StringColumn out;
+      for (uint32_t i : sel) out.Append((*col)->at(i));
+      batch.fields.emplace_back(name, std::move(out));
+    }
+    return Emit(batch, go_on);
+  }
+
+  Status ScanHeadBatch(const HeadBatch& hb, bool* go_on) {
+    ++stats_.head_batches_read;
+    auto decoded = model::DecodeRecordBatch(hb.encoded);
+    if (!decoded.ok()) return decoded.status();
+    auto& records = decoded->records;
+    stats_.rows_scanned += records.size();
+    std::vector<const model::LogRecord*> rows;
+    for (const auto& r : records) {
+      if (r.timestamp_ns < req_.from || r.timestamp_ns > req_.to) continue;
+      bool ok = true;
+      for (const auto& m : req_.matchers) ok = ok && m.Matches(r.labels);
+      for (const auto& p : req_.predicates) {
+        if (!ok) break;
+        std::string_view v;
+        if (p.field == kMessageField) {
+          v = r.message;
+        } else {
+          for (const auto& f : r.fields) {
+            if (f.name == p.field) v = f.value;
+          }
+        }
+        ok = p.Matches(v);
+      }
+      if (ok) rows.push_back(&r);
+    }
+    // One stream per RowBatch, rows in the requested order.
+    std::stable_sort(rows.begin(), rows.end(), [&](const model::LogRecord* a, const model::LogRecord* b) {
+      if (a->labels != b->labels) return a->labels < b->labels;
+      return req_.direction == Direction::kBackward ? a->timestamp_ns > b->timestamp_ns
+                                                    : a->timestamp_ns < b->timestamp_ns;
+    });
+    size_t i = 0;
+    while (i < rows.size()) {
+      size_t j = i;
+      while (j < rows.size() && rows[j]->labels == rows[i]->labels) ++j;
+      RowBatch batch;
+      batch.labels = &rows[i]->labels;
+      std::vector<std::string> names;
+      for (size_t k = i; k < j; ++k) {
+        for (const auto& f : rows[k]->fields) {
+          if (!f.value.empty() && WantField(f.name) && std::find(names.begin(), names.end(), f.name) == names.end()) {
+            names.push_back(f.name);
+          }
+        }
+      }
+      batch.fields.resize(names.size());
+      for (size_t n = 0; n < names.size(); ++n) batch.fields[n].first = names[n];
+      for (size_t k = i; k < j; ++k) {
+        batch.timestamps.push_back(rows[k]->timestamp_ns);
+        batch.messages.Append(rows[k]->message);
+        for (size_t n = 0; n < names.size(); ++n) {
+          std::string_view v;
+          for (const auto& f : rows[k]->fields) {
+            if (f.name == names[n]) v = f.value;
+          }
+          batch.fields[n].second.Append(v);
+        }
+      }
+      RETURN_IF_ERROR(Emit(batch, go_on));
+      if (!*go_on) return Status::Ok();
+      i = j;
+    }
+    return Status::Ok();
+  }
+
+  bool WantField(const std::string& name) const {
+    return req_.all_fields || std::find(req_.fields.begin(), req_.fields.end(), name) != req_.fields.end();
+  }
+
+  Status Emit(const RowBatch& batch, bool* go_on) {
+    stats_.rows_matched += batch.size();
+    for (int64_t t : batch.timestamps) NoteEmitted(t);
+    *go_on = visit_(batch);
+    return Status::Ok();
+  }
+
+  const ScanRequest& req_;
+ public:
+  std::vector<std::string> corrupt_errors_;
+
+ private:
+  const RowBatchVisitor& visit_;
+  ScanStats& stats_;
+  std::priority_queue<int64_t> best_;
+};
+
+}  // namespace
+
+Status StorageEngine::Scan(const ScanRequest& request, const RowBatchVisitor& visit, ScanStats* stats) const {
+  if (!ready()) return base::Unavailable("storage is not ready (WAL replay in progress)");
+  ScanStats local;
+  ScanStats& s = stats ? *stats : local;
+  std::vector<std::shared_ptr<const PartReader>> parts;
+  std::vector<std::shared_ptr<const HeadBatch>> head_batches;
+  {
+    // One snapshot of parts and head: a concurrent flush moves rows between them atomically under this lock.
+    std::shared_lock lock(state_mu_);
+    uint32_t from_day = request.from == INT64_MIN ? 0 : model::UtcDayOf(request.from);
+    uint32_t to_day = request.to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(request.to);
+    for (auto it = partitions_.lower_bound({request.tenant, from_day});
+         it != partitions_.end() && it->first.first == request.tenant && it->first.second <= to_day; ++it) {
+      for (auto& p : it->second->Parts()) {
+        if (p->meta().max_ts >= request.from && p->meta().min_ts <= request.to) parts.push_back(std::move(p));
+      }
+    }
+    head_batches = head_.Snapshot(request.tenant, request.from, request.to);
+  }
+  Scanner scanner(request, visit, s);
+  std::vector<Unit> units;
+  for (const auto& p : parts) scanner.PlanPart(*p, units);
+  for (const auto& hb : head_batches) units.push_back({hb->min_ts, hb->max_ts, nullptr, 0, hb.get()});
+  Status st = scanner.Run(units);
+  for (const auto& e : scanner.corrupt_errors_) {
+    probe_.OnCorruptPart();
+    observability::LogError("corrupt block skipped by a scan", {{"error", e}});
+  }
+  return st;
+}
+
+}  // namespace strata::storage
