@@ -4,13 +4,14 @@
 #   make build | debug | asan     the three build configurations, in build/release, build/debug, build/asan
 #   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target, default 10)
 #   make bench-ingest               native ingest load test (docs/benchmarks.md)
+#   make bench-storage              storage engine: ingest, disk size, scans (LINES, default 10000000; bench/README.md)
 #   make crash-soak                 the crash test with more kill cycles (CRASH_CYCLES, default 100)
 
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 STRATA_ARGS ?=
 
-.PHONY: bootstrap build debug asan run test unit unit-asan integration fuzz bench-ingest crash-soak clean
+.PHONY: bootstrap build debug asan run test unit unit-asan integration fuzz bench-ingest bench-storage crash-soak clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -51,6 +52,9 @@ test: unit unit-asan integration fuzz
 
 bench-ingest: build
 	bench/ingest/run_native_ingest.sh
+
+bench-storage: build
+	build/release/bench/storage/storage_bench --lines $${LINES:-10000000}
 
 crash-soak: build
 	STRATA_BIN=$(CURDIR)/build/release/programs/strata CRASH_CYCLES=$${CRASH_CYCLES:-100} \

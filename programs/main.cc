@@ -8,6 +8,8 @@
 #include "strata/server/config.h"
 #include "strata/server/server_app.h"
 #include "strata/server/version.h"
+#include "strata/storage/part/part_inspect.h"
+#include "strata/storage/part/part_reader.h"
 
 namespace {
 
@@ -51,10 +53,27 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("version", "Print the version and exit");
 
+  CLI::App* admin = app.add_subcommand("admin", "Administration tools for a data directory");
+  admin->require_subcommand(1);
+  CLI::App* inspect = admin->add_subcommand("inspect", "Print a part's structure and the bytes per column and index");
+  std::string part_path;
+  bool list_blocks = false;
+  inspect->add_option("part", part_path, "Path of a .part file")->required();
+  inspect->add_flag("--blocks", list_blocks, "Also list every block");
+
   CLI11_PARSE(app, argc, argv);
 
   if (app.got_subcommand("version")) {
     std::cout << "strata " << strata::server::kVersion << " (" << strata::server::kGitRevision << ")\n";
+    return 0;
+  }
+  if (inspect->parsed()) {
+    auto part = strata::storage::PartReader::Open(part_path);
+    if (!part.ok()) {
+      std::cerr << "strata admin inspect: " << part.status().message() << "\n";
+      return 1;
+    }
+    std::cout << strata::storage::InspectPart(**part, list_blocks);
     return 0;
   }
   if (app.got_subcommand("serve")) {

@@ -112,6 +112,34 @@ TEST(Hash64, Avalanche) {
   }
 }
 
+std::string AsciiLower(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+TEST(Hash64AsciiLower, EqualsHashOfLoweredCopy) {
+  // Every byte value at every position of every length class, so each byte of the SWAR fold is checked.
+  for (size_t len = 1; len <= 24; ++len) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int c = 0; c < 256; ++c) {
+        std::string s(len, 'Q');
+        s[pos] = static_cast<char>(c);
+        ASSERT_EQ(Hash64AsciiLower(s, 9), Hash64(AsciiLower(s), 9)) << len << " " << pos << " " << c;
+      }
+    }
+  }
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s = RandomBytes(rng, rng() % 100);
+    ASSERT_EQ(Hash64AsciiLower(s), Hash64(AsciiLower(s)));
+  }
+  EXPECT_EQ(Hash64AsciiLower(""), Hash64(""));
+  EXPECT_EQ(Hash64AsciiLower("HeLLo_World-42"), Hash64("hello_world-42"));
+  EXPECT_NE(Hash64AsciiLower("@[`{"), Hash64AsciiLower("`{@["));
+}
+
 TEST(Hash64, Mix64IsBijectiveOnSamples) {
   std::mt19937_64 rng(5);
   std::set<uint64_t> in, out;

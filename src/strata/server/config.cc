@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "strata/observability/log.h"
+#include "strata/storage/stream_selector.h"
 
 extern char** environ;
 
@@ -44,6 +45,146 @@ Status CheckListen(const std::string& key, const std::string& text) {
     return base::InvalidArgument(key + ": port must be 0-65535, got \"" + text + "\"");
   }
   return Status::Ok();
+}
+
+// --- Retention settings ---
+
+std::string Trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// A tenant's retention period: 1-365 days.
+Result<int64_t> ParseTenantPeriod(const std::string& key, const std::string& text) {
+  auto d = storage::ParseDuration(text);
+  if (!d.ok()) return base::InvalidArgument(key + ": " + d.status().message());
+  if (*d < storage::RetentionPolicy::kDay || *d > 365 * storage::RetentionPolicy::kDay) {
+    return base::InvalidArgument(key + ": retention must be 1-365 days, got \"" + Trimmed(text) + "\"");
+  }
+  return *d;
+}
+
+Result<storage::StreamRetentionRule> MakeStreamRule(const std::string& key, const std::string& selector,
+                                                    const std::string& period, const std::string& tenant) {
+  auto parsed = storage::ParseStreamSelector(Trimmed(selector), /*allow_line_filter=*/false);
+  if (!parsed.ok()) {
+    return base::InvalidArgument(key + ": selector \"" + Trimmed(selector) + "\": " + parsed.status().message());
+  }
+  auto d = storage::ParseDuration(period);
+  if (!d.ok()) return base::InvalidArgument(key + ": " + d.status().message());
+  if (*d <= 0 || *d > 365 * storage::RetentionPolicy::kDay) {
+    return base::InvalidArgument(key + ": a stream retention period must be positive and at most 365 days, got \"" +
+                                 Trimmed(period) + "\"");
+  }
+  return storage::StreamRetentionRule{std::move(parsed).value(), *d, Trimmed(tenant)};
+}
+
+// Splits at `sep` outside "..." and `...` strings (selectors may hold the separator inside their values).
+std::vector<std::string> SplitOutsideQuotes(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote) {
+      cur += c;
+      if (quote == '"' && c == '\\' && i + 1 < text.size()) {
+        cur += text[++i];
+      } else if (c == quote) {
+        quote = 0;
+      }
+      continue;
+    }
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    if (c == '"' || c == '`') quote = c;
+    cur += c;
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// "acme=30d,globex=90d" (empty: no per-tenant periods).
+Result<std::map<std::string, int64_t>> ParseTenantPeriods(const std::string& key, const std::string& text) {
+  std::map<std::string, int64_t> out;
+  if (Trimmed(text).empty()) return out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (Trimmed(item).empty()) continue;
+    auto eq = item.find('=');
+    std::string tenant = eq == std::string::npos ? "" : Trimmed(item.substr(0, eq));
+    if (tenant.empty()) {
+      return base::InvalidArgument(key + ": expected TENANT=PERIOD (e.g. acme=30d,globex=90d), got \"" +
+                                   Trimmed(item) + "\"");
+    }
+    auto d = ParseTenantPeriod(key + "." + tenant, item.substr(eq + 1));
+    if (!d.ok()) return d.status();
+    out[tenant] = *d;
+  }
+  return out;
+}
+
+// "[TENANT:]SELECTOR=PERIOD;..." e.g. {level="DEBUG"}=1d;acme:{service="web"}=12h (empty: no stream rules). The
+// period follows the item's last '=' (durations hold none); a tenant prefix ends at the ':' before the selector.
+Result<std::vector<storage::StreamRetentionRule>> ParseStreamRules(const std::string& key, const std::string& text) {
+  std::vector<storage::StreamRetentionRule> out;
+  for (const auto& raw : SplitOutsideQuotes(text, ';')) {
+    std::string item = Trimmed(raw);
+    if (item.empty()) continue;
+    auto brace = item.find('{');
+    auto eq = item.rfind('=');
+    if (brace == std::string::npos || eq == std::string::npos || eq < brace) {
+      return base::InvalidArgument(key + ": expected [TENANT:]SELECTOR=PERIOD (e.g. {level=\"DEBUG\"}=1d), got \"" +
+                                   item + "\"");
+    }
+    std::string tenant = Trimmed(item.substr(0, brace));
+    if (!tenant.empty()) {
+      if (tenant.back() != ':') {
+        return base::InvalidArgument(key + ": expected TENANT: before the selector, got \"" + item + "\"");
+      }
+      tenant = Trimmed(tenant.substr(0, tenant.size() - 1));
+    }
+    auto rule = MakeStreamRule(key, item.substr(brace, eq - brace), item.substr(eq + 1), tenant);
+    if (!rule.ok()) return rule.status();
+    out.push_back(std::move(rule).value());
+  }
+  return out;
+}
+
+std::string TenantPeriodsText(const std::map<std::string, int64_t>& periods) {
+  std::string s;
+  for (const auto& [tenant, period] : periods) s += (s.empty() ? "" : ",") + tenant + "=" + storage::FormatDuration(period);
+  return s;
+}
+
+std::string StreamRulesText(const std::vector<storage::StreamRetentionRule>& rules) {
+  std::string s;
+  for (const auto& r : rules) {
+    if (!s.empty()) s += ";";
+    if (!r.tenant.empty()) s += r.tenant + ":";
+    s += r.selector.text + "=" + storage::FormatDuration(r.period_ns);
+  }
+  return s;
+}
+
+std::string YamlDoubleQuoted(const std::string& v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string YamlSingleQuoted(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
 }
 
 struct Setting {
@@ -222,6 +363,41 @@ const std::vector<Setting>& Settings() {
          return Status::Ok();
        },
        [](const Config& c) { return Str(c.max_head_bytes); }},
+      {"retention.default", "How long rows are kept (1-365 days), e.g. 7d, 30d, 1d12h.",
+       [](Config& c, const std::string& v) {
+         auto d = ParseTenantPeriod("retention.default", v);
+         if (!d.ok()) return d.status();
+         c.retention_default_ns = *d;
+         return Status::Ok();
+       },
+       [](const Config& c) { return storage::FormatDuration(c.retention_default_ns); }},
+      {"retention.tenants", "Per-tenant retention, each 1-365 days: TENANT=PERIOD,... (YAML: a map).",
+       [](Config& c, const std::string& v) {
+         auto m = ParseTenantPeriods("retention.tenants", v);
+         if (!m.ok()) return m.status();
+         c.retention_tenants = std::move(m).value();
+         return Status::Ok();
+       },
+       [](const Config& c) { return TenantPeriodsText(c.retention_tenants); }},
+      {"retention.streams",
+       "Per-stream retention (shortest match wins): [TENANT:]SELECTOR=PERIOD;... e.g. {level=\"DEBUG\"}=1d "
+       "(YAML: a list of {selector, period, tenant}).",
+       [](Config& c, const std::string& v) {
+         auto rules = ParseStreamRules("retention.streams", v);
+         if (!rules.ok()) return rules.status();
+         c.retention_streams = std::move(rules).value();
+         return Status::Ok();
+       },
+       [](const Config& c) { return StreamRulesText(c.retention_streams); }},
+      {"maintenance_interval_ms", "How often background merges, retention and delete purges run.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("maintenance_interval_ms", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("maintenance_interval_ms: must be positive");
+         c.maintenance_interval_ms = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.maintenance_interval_ms); }},
   };
   return kSettings;
 }
@@ -256,6 +432,48 @@ Status ApplyYamlNode(Config& config, const YAML::Node& node, const std::string& 
     std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
     const YAML::Node& value = kv.second;
     std::string where = " (line " + std::to_string(kv.first.Mark().line + 1) + ")";
+    if (key == "retention.tenants" && value.IsMap()) {
+      std::map<std::string, int64_t> periods;
+      for (const auto& t : value) {
+        std::string tenant = t.first.Scalar();
+        std::string at = " (line " + std::to_string(t.first.Mark().line + 1) + ")";
+        if (tenant.empty() || !t.second.IsScalar()) {
+          return base::InvalidArgument("config: retention.tenants: expected TENANT: PERIOD entries" + at);
+        }
+        auto d = ParseTenantPeriod("retention.tenants." + tenant, t.second.Scalar());
+        if (!d.ok()) return base::InvalidArgument("config: " + d.status().message() + at);
+        periods[tenant] = *d;
+      }
+      config.retention_tenants = std::move(periods);
+      continue;
+    }
+    if (key == "retention.streams" && value.IsSequence()) {
+      std::vector<storage::StreamRetentionRule> rules;
+      for (const auto& item : value) {
+        std::string at = " (line " + std::to_string(item.Mark().line + 1) + ")";
+        if (!item.IsMap()) {
+          return base::InvalidArgument("config: retention.streams: expected {selector, period, tenant} entries" + at);
+        }
+        std::string fields[3];  // selector, period, tenant
+        for (const auto& f : item) {
+          const std::string name = f.first.Scalar();
+          int i = name == "selector" ? 0 : name == "period" ? 1 : name == "tenant" ? 2 : -1;
+          if (i < 0 || !f.second.IsScalar()) {
+            return base::InvalidArgument("config: retention.streams: unknown or non-scalar entry \"" + name +
+                                         "\" (expected selector, period, tenant)" + at);
+          }
+          fields[i] = f.second.Scalar();
+        }
+        if (fields[0].empty() || fields[1].empty()) {
+          return base::InvalidArgument("config: retention.streams: every entry needs a selector and a period" + at);
+        }
+        auto rule = MakeStreamRule("retention.streams", fields[0], fields[1], fields[2]);
+        if (!rule.ok()) return base::InvalidArgument("config: " + rule.status().message() + at);
+        rules.push_back(std::move(rule).value());
+      }
+      config.retention_streams = std::move(rules);
+      continue;
+    }
     if (value.IsMap()) {
       RETURN_IF_ERROR(ApplyYamlNode(config, value, key));
       continue;
@@ -381,6 +599,21 @@ std::string Config::ToYaml() const {
     if (key == "labels") {
       rendered = "[";
       for (size_t i = 0; i < labels.size(); ++i) rendered += (i ? ", " : "") + labels[i];
+      rendered += "]";
+    } else if (key == "retention.tenants") {
+      rendered = "{";
+      for (const auto& [tenant, period] : retention_tenants) {
+        rendered += (rendered.size() > 1 ? ", " : "") + YamlDoubleQuoted(tenant) + ": " + storage::FormatDuration(period);
+      }
+      rendered += "}";
+    } else if (key == "retention.streams") {
+      rendered = "[";
+      for (const auto& r : retention_streams) {
+        rendered += (rendered.size() > 1 ? ", " : "") + std::string("{selector: ") + YamlSingleQuoted(r.selector.text) +
+                    ", period: " + storage::FormatDuration(r.period_ns);
+        if (!r.tenant.empty()) rendered += ", tenant: " + YamlDoubleQuoted(r.tenant);
+        rendered += "}";
+      }
       rendered += "]";
     } else {
       rendered = value.empty() ? "\"\"" : value;

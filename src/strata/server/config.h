@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "strata/base/status.h"
+#include "strata/storage/retention/retention_policy.h"
 #include "strata/storage/wal/wal_writer.h"
 
 namespace strata::server {
@@ -42,6 +43,13 @@ struct Config {
   uint64_t max_fields_per_line = 256;
   uint64_t max_head_bytes = 4ull << 30;
 
+  // Retention (storage/retention/retention_policy.h). Tenant periods are 1-365 days; a stream rule's period is
+  // positive and at most 365 days, and only ever shortens its streams' retention.
+  int64_t retention_default_ns = 7 * storage::RetentionPolicy::kDay;
+  std::map<std::string, int64_t> retention_tenants;                // tenant -> period
+  std::vector<storage::StreamRetentionRule> retention_streams;      // selector (text kept), period, tenant or ""
+  int64_t maintenance_interval_ms = 2000;  // merges, retention and delete purges run this often
+
   // YAML rendering of every setting, for --print-config.
   std::string ToYaml() const;
 };
@@ -57,7 +65,8 @@ const std::vector<ConfigKeyInfo>& ConfigKeys();
 // Sets one setting from its text form (sizes accept KiB/MiB/GiB/KB/MB/GB suffixes; lists are comma-separated).
 base::Status SetConfigValue(Config& config, const std::string& key, const std::string& value);
 
-// Applies a YAML document (nested maps; a list for `labels`). Errors name the key and line.
+// Applies a YAML document (nested maps; a list for `labels`; a map for `retention.tenants` and a list of
+// {selector, period, tenant} maps for `retention.streams`). Errors name the key and line.
 base::Status ApplyYaml(Config& config, const std::string& yaml_text);
 base::Status ApplyYamlFile(Config& config, const std::string& path);
 

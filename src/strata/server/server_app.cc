@@ -9,6 +9,7 @@
 #include "strata/model/label_policy.h"
 #include "strata/observability/log.h"
 #include "strata/observability/metrics.h"
+#include "strata/server/handlers/delete_handler.h"
 #include "strata/server/handlers/export_handler.h"
 #include "strata/server/handlers/native_ingest_handler.h"
 #include "strata/server/handlers/ops_handlers.h"
@@ -37,6 +38,9 @@ int RunServer(const Config& config) {
   so.max_head_bytes = config.max_head_bytes;
   so.flush_interval_ms = config.head_flush_interval_ms;
   so.flush_bytes = config.head_flush_bytes;
+  so.retention = storage::RetentionPolicy(config.retention_default_ns, config.retention_tenants,
+                                          config.retention_streams);
+  so.maintenance_interval_ms = config.maintenance_interval_ms;
   auto storage_or = storage::StorageEngine::Open(so, registry);
   if (!storage_or.ok()) {
     LogError("cannot open storage", {{"error", storage_or.status().ToString()}});
@@ -54,6 +58,13 @@ int RunServer(const Config& config) {
   router.Add("GET", "/api/v1/buildinfo", MakeBuildInfoHandler());
   router.Add("POST", "/api/v1/logs", MakeNativeIngestHandler(ingest, labels, config));
   router.Add("GET", "/api/v1/export", MakeExportHandler(*storage, config));
+  router.Add("POST", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
+  router.Add("GET", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
+  router.Add("DELETE", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
+  router.Add("POST", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
+  router.Add("PUT", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
+  router.Add("GET", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
+  router.Add("DELETE", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
 
   int threads = config.http_threads > 0 ? config.http_threads
                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

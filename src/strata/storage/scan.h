@@ -108,6 +108,7 @@ struct ScanStats {
   uint64_t rows_scanned = 0;
   uint64_t rows_matched = 0;
   uint64_t bytes_decompressed = 0;
+  uint64_t rows_hidden_by_deletes = 0;
   uint64_t corrupt_blocks = 0;  // skipped after a checksum failure (logged and counted in metrics)
 };
 

@@ -116,6 +116,9 @@ Partition* StorageEngine::PartitionFor(const std::string& tenant, uint32_t day) 
 Status StorageEngine::Recover() {
   auto start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(OpenPartitions());
+  auto deletes = DeleteStore::Open(options_.data_dir + "/.deletes");
+  if (!deletes.ok()) return deletes.status();
+  deletes_ = std::move(deletes).value();
   std::map<std::pair<std::string, uint32_t>, uint64_t> covered;
   for (const auto& [key, p] : partitions_) covered[key] = p->WalSeqEnd();
 
@@ -174,6 +177,7 @@ Status StorageEngine::Recover() {
   if (!writer.ok()) return writer.status();
   wal_ = std::move(writer).value();
   flusher_ = std::thread([this] { FlusherLoop(); });
+  maintenance_ = std::thread([this] { MaintenanceLoop(); });
   ready_.store(true, std::memory_order_release);
   return Status::Ok();
 }
@@ -307,6 +311,12 @@ Status StorageEngine::Close() {
   }
   flusher_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  {
+    std::lock_guard lock(maintenance_wait_mu_);
+    stop_maintenance_ = true;
+  }
+  maintenance_cv_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
   if (!wal_) return Status::Ok();
   // Flush what the head holds so the next start replays little; the WAL stays the durable copy until then.
   Status flushed = ready() ? Flush() : Status::Ok();

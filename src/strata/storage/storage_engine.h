@@ -30,9 +30,12 @@
 #include "strata/base/status.h"
 #include "strata/model/log_record.h"
 #include "strata/observability/metrics.h"
+#include "strata/storage/deletes/delete_store.h"
 #include "strata/storage/head/head.h"
+#include "strata/storage/merge/merge_policy.h"
 #include "strata/storage/part/part_writer.h"
 #include "strata/storage/partition.h"
+#include "strata/storage/retention/retention_policy.h"
 #include "strata/storage/scan.h"
 #include "strata/storage/storage_probe.h"
 #include "strata/storage/wal/wal_writer.h"
@@ -50,6 +53,10 @@ struct StorageOptions {
   int64_t flush_interval_ms = 5000;
   uint64_t flush_bytes = 64ull << 20;
   PartWriterOptions part;
+  MergePolicyOptions merge;
+  RetentionPolicy retention;
+  // Background maintenance (merges, retention, delete purges) runs this often.
+  int64_t maintenance_interval_ms = 2000;
 };
 
 class StorageEngine {
@@ -75,6 +82,17 @@ class StorageEngine {
 
   base::Status Close();
 
+  // Maintenance (storage_engine_merge.cc); the background thread calls these, tests call them directly.
+  // One merge step in one partition chosen by the merge policy; *merged says whether anything was merged.
+  base::Status MergeOnce(bool* merged);
+  // Drops partitions whose every row is expired, and rewrites parts holding streams expired by stream rules.
+  base::Status ApplyRetention(int64_t now_ns);
+  // Rewrites the parts holding rows of pending delete requests and marks the requests processed.
+  base::Status ProcessDeletes();
+
+  DeleteStore& deletes() { return *deletes_; }
+  const DeleteStore& deletes() const { return *deletes_; }
+
   // For tools and tests.
   const Head& head() const { return head_; }
   std::vector<std::shared_ptr<const PartReader>> PartsOf(const std::string& tenant) const;
@@ -85,6 +103,7 @@ class StorageEngine {
   base::Status OpenPartitions();
   Partition* PartitionFor(const std::string& tenant, uint32_t day);  // creates; caller holds state_mu_ exclusively
   void FlusherLoop();
+  void MaintenanceLoop();  // storage_engine_merge.cc
   std::string PartitionDir(const std::string& tenant, uint32_t day) const;
 
   StorageOptions options_;
@@ -104,6 +123,13 @@ class StorageEngine {
   std::condition_variable flusher_cv_;
   bool stop_flusher_ = false;
   std::thread flusher_;
+
+  std::unique_ptr<DeleteStore> deletes_;
+  std::mutex maintenance_mu_;  // one maintenance operation (merge, retention, purge) at a time
+  std::mutex maintenance_wait_mu_;
+  std::condition_variable maintenance_cv_;
+  bool stop_maintenance_ = false;
+  std::thread maintenance_;
 };
 
 }  // namespace strata::storage

@@ -69,8 +69,9 @@ struct Unit {
 
 class Scanner {
  public:
-  Scanner(const ScanRequest& req, const RowBatchVisitor& visit, ScanStats& stats)
-      : req_(req), visit_(visit), stats_(stats) {}
+  Scanner(const ScanRequest& req, const RowBatchVisitor& visit, ScanStats& stats,
+          std::shared_ptr<const std::vector<DeleteRequest>> deletes)
+      : req_(req), deletes_(std::move(deletes)), visit_(visit), stats_(stats) {}
 
   // Adds the part's surviving blocks to units.
   void PlanPart(const PartReader& part, std::vector<Unit>& units) {
@@ -226,6 +227,7 @@ class Scanner {
       if (ts[i] >= req_.from && ts[i] <= req_.to) sel.push_back(i);
     }
     std::map<uint32_t, StringColumn> cache;
+    const model::LabelSet& labels = part.streams()[bh.stream].labels;
     auto column = [&](uint32_t id) -> base::Result<const StringColumn*> {
       auto it = cache.find(id);
       if (it != cache.end()) return &it->second;
@@ -251,11 +253,31 @@ class Scanner {
       }
       sel = std::move(next);
     }
+    // Rows covered by a delete request are hidden from the moment the request is accepted until a rewrite purges
+    // them.
+    if (!sel.empty() && deletes_) {
+      std::vector<const DeleteRequest*> applicable;
+      for (const auto& d : *deletes_) {
+        if (d.MayMatch(labels, bh.min_ts, bh.max_ts)) applicable.push_back(&d);
+      }
+      if (!applicable.empty()) {
+        auto msgs = column(kMessageColumnId);
+        if (!msgs.ok()) return msgs.status();
+        std::vector<uint32_t> kept;
+        for (uint32_t i : sel) {
+          bool hidden = false;
+          for (const auto* d : applicable) hidden = hidden || d->Matches(labels, ts[i], (*msgs)->at(i));
+          if (!hidden) kept.push_back(i);
+        }
+        stats_.rows_hidden_by_deletes += sel.size() - kept.size();
+        sel = std::move(kept);
+      }
+    }
     if (sel.empty()) return Status::Ok();
     if (req_.direction == Direction::kBackward) std::reverse(sel.begin(), sel.end());
 
     RowBatch batch;
-    batch.labels = &part.streams()[bh.stream].labels;
+    batch.labels = &labels;
     batch.timestamps.reserve(sel.size());
     for (uint32_t i : sel) batch.timestamps.push_back(ts[i]);
     auto msgs = column(kMessageColumnId);
@@ -285,6 +307,15 @@ class Scanner {
       if (r.timestamp_ns < req_.from || r.timestamp_ns > req_.to) continue;
       bool ok = true;
       for (const auto& m : req_.matchers) ok = ok && m.Matches(r.labels);
+      if (ok && deletes_) {
+        for (const auto& d : *deletes_) {
+          if (d.Matches(r.labels, r.timestamp_ns, r.message)) {
+            ok = false;
+            ++stats_.rows_hidden_by_deletes;
+            break;
+          }
+        }
+      }
       for (const auto& p : req_.predicates) {
         if (!ok) break;
         std::string_view v;
@@ -351,6 +382,8 @@ class Scanner {
   }
 
   const ScanRequest& req_;
+  std::shared_ptr<const std::vector<DeleteRequest>> deletes_;
+
  public:
   std::vector<std::string> corrupt_errors_;
 
@@ -381,7 +414,8 @@ Status StorageEngine::Scan(const ScanRequest& request, const RowBatchVisitor& vi
     }
     head_batches = head_.Snapshot(request.tenant, request.from, request.to);
   }
-  Scanner scanner(request, visit, s);
+  auto deletes = deletes_->Active(request.tenant);
+  Scanner scanner(request, visit, s, deletes && !deletes->empty() ? deletes : nullptr);
   std::vector<Unit> units;
   for (const auto& p : parts) scanner.PlanPart(*p, units);
   for (const auto& hb : head_batches) units.push_back({hb->min_ts, hb->max_ts, nullptr, 0, hb.get()});

@@ -32,9 +32,43 @@ int BloomHashCount(int bits_per_token) {
   return std::clamp(k, 1, kBloomMaxHashes);
 }
 
+namespace {
+
+// Removes duplicate hashes in place, keeping first occurrences, in O(n) with a scratch open-addressing set (a block
+// column's tokens repeat a lot; sorting them was the builder's main cost).
+void Dedup(std::vector<uint64_t>& v) {
+  if (v.size() < 32) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return;
+  }
+  int bits = 6;
+  while ((size_t{1} << bits) < v.size() * 2) ++bits;
+  std::vector<uint64_t> table(size_t{1} << bits, 0);
+  const size_t mask = table.size() - 1;
+  bool have_zero = false;  // 0 marks an empty slot, so the hash 0 is tracked on the side
+  size_t out = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const uint64_t h = v[i];
+    if (h == 0) {
+      if (!have_zero) v[out++] = 0;
+      have_zero = true;
+      continue;
+    }
+    size_t s = (h * 0x9e3779b97f4a7c15ULL) >> (64 - bits);  // structured test inputs spread too
+    while (table[s] != 0 && table[s] != h) s = (s + 1) & mask;
+    if (table[s] == 0) {
+      table[s] = h;
+      v[out++] = h;
+    }
+  }
+  v.resize(out);
+}
+
+}  // namespace
+
 std::string BloomFilterBuilder::Finish() {
-  std::sort(hashes_.begin(), hashes_.end());
-  hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
+  Dedup(hashes_);
   std::string out;
   if (!hashes_.empty()) {
     const int bpt = ClampBloomBitsPerToken(bits_per_token_);

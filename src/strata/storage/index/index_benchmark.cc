@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/common/hash.h"
 #include "strata/storage/index/bloom_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
@@ -110,6 +111,18 @@ void BM_TokenHash(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * tokens.size()));
 }
 BENCHMARK(BM_TokenHash);
+
+void BM_Hash64(benchmark::State& state) {
+  std::string data(static_cast<size_t>(state.range(0)), 'x');
+  uint64_t acc = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(data.data());
+    acc += common::Hash64(data, acc);
+  }
+  benchmark::DoNotOptimize(acc);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
+}
+BENCHMARK(BM_Hash64)->Arg(8)->Arg(32)->Arg(256)->Arg(4096);
 
 std::vector<uint64_t> RandomHashes(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);

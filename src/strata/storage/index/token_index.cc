@@ -1,6 +1,7 @@
 #include "strata/storage/index/token_index.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -277,6 +278,8 @@ void TokenIndexBuilder::Clear() {
 
 std::string TokenIndexBuilder::Finish() {
   SortAndDedup();
+  // key_count is a u32 on disk; 2^32 distinct keys would need > 64 GiB of builder memory first.
+  if (distinct_keys_ > std::numeric_limits<uint32_t>::max()) std::abort();
   stats_ = Stats{};
   stats_.keys = distinct_keys_;
   stats_.entries = entries_.size();

@@ -66,8 +66,8 @@ class TokenIndexBuilder {
   // so memory grows with distinct (key, block) pairs, not with token occurrences. Out-of-order blocks are still
   // indexed correctly, only more slowly.
   void Add(uint64_t key, uint32_t block);
-  // Serializes everything added so far. The builder keeps its entries: Add may continue and Finish be called
-  // again (the output then covers all entries); Clear() starts over.
+  // Serializes everything added so far (at most 2^32 - 1 distinct keys). The builder keeps its entries: Add may
+  // continue and Finish be called again (the output then covers all entries); Clear() starts over.
   std::string Finish();
   // Distinct keys added so far (sorts the pending entries: O(n log n) after new Adds, O(1) otherwise).
   size_t keys() const;

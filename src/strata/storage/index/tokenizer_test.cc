@@ -73,13 +73,14 @@ TEST(TokenHash, CaseInsensitiveAscii) {
   EXPECT_NE(TokenHash("["), TokenHash("{"));
   // UTF-8 bytes are not folded (Ü and ü differ).
   EXPECT_NE(TokenHash("Über"), TokenHash("über"));
+  EXPECT_EQ(TokenHash("ÜBER"), TokenHash("Über"));  // ASCII letters around it still fold
 }
 
 TEST(TokenHash, IsHash64OfLowercase) {
   EXPECT_EQ(TokenHash("Trace_ID"), common::Hash64("trace_id"));
   EXPECT_EQ(TokenHash(""), common::Hash64(""));
-  // Around the stack-buffer limit and beyond (the allocating path must agree).
-  for (size_t n : {kTokenHashStackBytes - 1, kTokenHashStackBytes, kTokenHashStackBytes + 1, size_t{5000}}) {
+  // Every length class of the hash (tails of 1-3 and 4-7 bytes, 8-byte and 16-byte strides) and long tokens.
+  for (size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 255, 256, 257, 5000}) {
     std::string upper, lower;
     for (size_t i = 0; i < n; ++i) {
       upper.push_back(static_cast<char>('A' + i % 26));

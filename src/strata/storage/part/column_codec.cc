@@ -712,8 +712,6 @@ EncodedColumn WriteNumeric(ColumnType type, size_t rows, const NumericColumn& nc
   return col;
 }
 
-Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, StringColumn* out);
-
 // ---------------------------------------------------------------------------------------------------------------
 // String encodings.
 

@@ -11,7 +11,8 @@
 //                decimal without exponent or trailing fraction zeros ("0.0001", "-12.5"; <= 18 fraction digits,
 //                mantissa < 2^63), kept as an exact scaled integer
 //   kIpv4        canonical dotted quad ("10.0.0.1", no leading zeros)
-//   kTimestamp   RFC 3339 UTC ("2026-01-02T03:04:05Z" / with 3, 6 or 9 fraction digits), one precision per block
+//   kTimestamp   RFC 3339 UTC ("2026-01-02T03:04:05Z" / with 3, 6 or 9 fraction digits), one precision per block,
+//                within int64 nanoseconds (1677-09-21 .. 2262-04-11)
 //   kRaw         anything else: lengths then bytes
 // "Canonical" matters: decoding must give back exactly the input bytes, so a value that would not print back
 // identically (e.g. "007", "1.50", "+3") keeps the next more general encoding. Empty strings are values like any
@@ -45,8 +46,10 @@ std::string_view ColumnTypeName(ColumnType type);
 
 // Min/max of a column, for pruning blocks by range predicates. Numeric for kUint/kInt/kFloat/kIpv4/kTimestamp
 // (as double; for kIpv4 the address as a number, for kTimestamp ns), lexicographic strings (truncated to 64 bytes,
-// max rounded up so it stays an upper bound) for the others. Numeric bounds are rounded outward when a value has no
-// exact double (u64/i64/ns beyond 2^53); a numeric column whose values are all empty has min +inf and max -inf.
+// max rounded up so it stays an upper bound; kept whole if its first 64 bytes are all 0xff) for the others.
+// Numeric bounds are rounded outward when a value has no exact double (u64/i64/ns beyond 2^53, decimals such as
+// 0.1), and cover the non-empty values only (a numeric column may also hold empty rows); a numeric column whose
+// values are all empty has min +inf and max -inf.
 struct ColumnStats {
   bool numeric = false;
   double min_num = 0, max_num = 0;

@@ -48,6 +48,14 @@ std::vector<std::string> MakeColumn(const std::string& kind) {
       // Log-normal-ish microseconds: mostly hundreds, a long tail.
       std::lognormal_distribution<double> d(6.0, 1.2);
       v.push_back(std::to_string(static_cast<uint64_t>(d(rng))));
+    } else if (kind == "duration_s") {
+      // Seconds with millisecond resolution, as loggers print them ("0.25", "1.734"): the decimal float form.
+      std::lognormal_distribution<double> d(-1.5, 1.0);
+      const auto ms = static_cast<uint64_t>(d(rng) * 1000) + 1;
+      std::string s = std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
+      while (s.back() == '0') s.pop_back();
+      if (s.back() == '.') s.pop_back();
+      v.push_back(s);
     } else if (kind == "ipv4") {
       const uint64_t r = rng();
       if (r % 4 == 0) {
@@ -182,6 +190,7 @@ void BM_DecodeTimestamps(benchmark::State& state) {
 
 COLUMN_BENCHMARKS(status);
 COLUMN_BENCHMARKS(latency);
+COLUMN_BENCHMARKS(duration_s);
 COLUMN_BENCHMARKS(ipv4);
 COLUMN_BENCHMARKS(trace_id);
 COLUMN_BENCHMARKS(level_const);

@@ -261,7 +261,8 @@ TEST(ColumnCodecTest, TypeSelection) {
       {"timestamp ns", Seq(1000, [](int i) { return Ts(1767225600LL * 1000000000 + i * 1234567LL, 9); }),
        ColumnType::kTimestamp},
       // A dictionary of 3 status codes is one byte a row; uint needs two for 200..503.
-      {"status codes dict", Seq(1000, [](int i) { return std::string(i % 3 == 0 ? "200" : i % 3 == 1 ? "404" : "503"); }),
+      {"status codes dict",
+       Seq(1000, [](int i) { return std::string(i % 3 == 0 ? "200" : i % 3 == 1 ? "404" : "503"); }),
        ColumnType::kDict},
       {"levels", Seq(1000, [](int i) { return std::string(i % 10 ? "info" : "error"); }), ColumnType::kDict},
       {"255 distinct", Seq(1000, [](int i) { return Cat("v", i % 255); }), ColumnType::kDict},
@@ -273,7 +274,8 @@ TEST(ColumnCodecTest, TypeSelection) {
       {"uint with a sign", Seq(1000, [](int i) { return i == 500 ? std::string("+5") : std::to_string(i * 31); }),
        ColumnType::kRaw},
       // 2^64 is exactly a double, and std::to_chars prints it back in full: a float column.
-      {"uint over 2^64", Seq(1000, [](int i) { return i == 0 ? std::string("18446744073709551616") : std::to_string(i); }),
+      {"uint over 2^64",
+       Seq(1000, [](int i) { return i == 0 ? std::string("18446744073709551616") : std::to_string(i); }),
        ColumnType::kFloat},
       {"uint over 2^64, inexact",
        Seq(1000, [](int i) { return i == 0 ? std::string("18446744073709551617") : std::to_string(i); }),
@@ -445,6 +447,56 @@ TEST(ColumnCodecTest, NumericStatsRoundOutward) {
   const long double ns = 1767323045123456789.0L;
   EXPECT_LE(static_cast<long double>(s.min_num), ns);
   EXPECT_GE(static_cast<long double>(s.max_num), ns);
+}
+
+TEST(ColumnCodecTest, DecimalFloatStatsRoundOutward) {
+  // 0.1 and 0.3 have no exact double: the nearest double of 0.1 is above it, that of 0.3 below.
+  ColumnStats s = StatsAs({"0.1", "0.3", "", "0.2"}, ColumnType::kFloat);
+  EXPECT_TRUE(s.numeric);
+  EXPECT_LT(s.min_num, 0.1);
+  EXPECT_GT(s.min_num, 0.0999999);
+  EXPECT_GT(s.max_num, 0.3);
+  EXPECT_LT(s.max_num, 0.3000001);
+  s = StatsAs({"-2.5", "0.0001", "12"}, ColumnType::kFloat);
+  EXPECT_EQ(s.min_num, -2.5);
+  EXPECT_EQ(s.max_num, 12);
+}
+
+// The encoder finds the compact forms: delta for counters, frame of reference for clustered values, the decimal
+// form for decimals, a shared precision for timestamps.
+TEST(ColumnCodecTest, CompactForms) {
+  struct Case {
+    std::string name;
+    std::vector<std::string> values;
+    ColumnType type;
+    size_t max_bytes;
+  };
+  const std::vector<Case> cases = {
+      {"counter", Seq(1000, [](int i) { return std::to_string(1000000000 + i); }), ColumnType::kUint, 30},
+      {"counter step 7", Seq(1000, [](int i) { return std::to_string(5000000000LL - 7 * i); }), ColumnType::kUint, 30},
+      {"quadratic", Seq(1000, [](int i) { return std::to_string(int64_t{i} * i); }), ColumnType::kUint, 30},
+      {"clustered", Seq(1000, [](int i) { return std::to_string(123456789 + (i * 7919) % 200); }), ColumnType::kUint,
+       1030},
+      {"negative", Seq(1000, [](int i) { return std::to_string(-1000 - (i * 7919) % 60000); }), ColumnType::kInt,
+       2030},
+      {"decimals", Seq(1000, [](int i) {
+         int frac = (i * 7919) % 900 + 100;
+         if (frac % 10 == 0) ++frac;
+         return Cat(Cat("", i % 50) + ".", frac);  // "12.345": mantissas below 2^16
+       }),
+       ColumnType::kFloat, 2030},
+      {"ipv4 /24", Seq(1000, [](int i) { return Cat("192.168.7.", (i * 7919) % 256); }), ColumnType::kIpv4, 1030},
+      {"timestamps ms", Seq(1000, [](int i) { return Ts(1767225600000000000LL + i * 250000000LL, 3); }),
+       ColumnType::kTimestamp, 30},
+      {"sparse uint", Seq(1000, [](int i) { return i % 10 ? std::string() : std::to_string(i); }), ColumnType::kUint,
+       160},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EncodedColumn enc = ExpectRoundTrip(c.values);
+    EXPECT_EQ(ColumnTypeName(enc.type), ColumnTypeName(c.type));
+    EXPECT_LE(enc.data.size(), c.max_bytes);
+  }
 }
 
 TEST(ColumnCodecTest, StringStats) {
