@@ -1,6 +1,6 @@
 """Crash test: clients ingest numbered lines while the server is SIGKILLed at random moments (and, in every other
 cycle, killed by a named fault point in the middle of a WAL rotation, a group commit, or a flush of the head to
-parts). After every restart each acknowledged line must
+parts, or a merge). After every restart each acknowledged line must
 be in the export exactly once, and the server must come back ready. Unacknowledged lines may be present (at most
 once, since these clients never retry) or absent."""
 import collections
@@ -20,8 +20,10 @@ ROTATION_FAULTS = ["wal.rotate.before_create", "wal.rotate.after_create", "wal.r
 GROUP_FAULTS = ["wal.group.after_write", "wal.group.after_sync", "wal.group.before_write"]
 FLUSH_FAULTS = ["flush.between_parts", "flush.before_publish", "flush.before_wal_delete",
                 "part.write.before_rename", "part.write.after_rename"]
-# Small segments rotate often; a short flush interval moves the head to parts many times per cycle.
-SERVER_ARGS = ["--wal-segment-bytes", "32KiB", "--head-flush-interval-ms", "150"]
+MERGE_FAULTS = ["merge.after_write", "merge.before_unlink"]
+# Small segments rotate often; a short flush interval moves the head to parts many times per cycle, and a short
+# maintenance interval merges those parts while clients keep writing.
+SERVER_ARGS = ["--wal-segment-bytes", "32KiB", "--head-flush-interval-ms", "150", "--maintenance-interval-ms", "200"]
 
 
 def client_loop(port, name, acked, stop):
@@ -52,7 +54,7 @@ def test_acknowledged_lines_survive_repeated_sigkill(tmp_path):
         env = {}
         fault = None
         if cycle % 2 == 1:
-            fault = rng.choice([ROTATION_FAULTS, GROUP_FAULTS, FLUSH_FAULTS][(cycle // 2) % 3])
+            fault = rng.choice([ROTATION_FAULTS, GROUP_FAULTS, FLUSH_FAULTS, MERGE_FAULTS][(cycle // 2) % 4])
             env["STRATA_FAULT_POINTS"] = f"{fault}@{rng.randint(2, 6)}"
         server = StrataServer(data, SERVER_ARGS, env=env)
         server.start()

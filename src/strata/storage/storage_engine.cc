@@ -59,7 +59,10 @@ bool ParseDay(const std::string& name, uint32_t* day) {
 }  // namespace
 
 StorageEngine::StorageEngine(const StorageOptions& options, observability::Registry& registry)
-    : options_(options), probe_(registry) {}
+    : options_(options),
+      probe_(registry),
+      scan_pool_(std::make_unique<common::ThreadPool>(
+          options.scan_threads ? options.scan_threads : std::max(1u, std::thread::hardware_concurrency()))) {}
 
 StorageEngine::~StorageEngine() { (void)Close(); }
 

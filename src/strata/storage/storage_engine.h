@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "strata/base/status.h"
+#include "strata/common/thread_pool.h"
 #include "strata/model/log_record.h"
 #include "strata/observability/metrics.h"
 #include "strata/storage/deletes/delete_store.h"
@@ -55,6 +56,8 @@ struct StorageOptions {
   PartWriterOptions part;
   MergePolicyOptions merge;
   RetentionPolicy retention;
+  // Threads decoding blocks for scans (0 = one per core); separate from the ingest/HTTP threads.
+  size_t scan_threads = 0;
   // Background maintenance (merges, retention, delete purges) runs this often.
   int64_t maintenance_interval_ms = 2000;
 };
@@ -125,6 +128,7 @@ class StorageEngine {
   std::thread flusher_;
 
   std::unique_ptr<DeleteStore> deletes_;
+  std::unique_ptr<common::ThreadPool> scan_pool_;
   std::mutex maintenance_mu_;  // one maintenance operation (merge, retention, purge) at a time
   std::mutex maintenance_wait_mu_;
   std::condition_variable maintenance_cv_;

@@ -3,6 +3,7 @@
 #include <queue>
 #include <set>
 
+#include "strata/common/thread_pool.h"
 #include "strata/model/record_codec.h"
 #include "strata/model/time_format.h"
 #include "strata/observability/log.h"
@@ -58,6 +59,14 @@ bool StatsMayMatch(const ColumnStats& s, const Predicate& p) {
     default: return true;
   }
 }
+
+// What scanning one unit produced; filled on a pool thread, emitted in order on the caller's.
+struct UnitResult {
+  Status status;
+  std::vector<RowBatch> batches;
+  std::shared_ptr<model::LogBatch> decoded;  // keeps head rows (and the labels batches point to) alive
+  ScanStats stats;
+};
 
 // A unit of scan work: one block of a part, or one head batch.
 struct Unit {
@@ -161,26 +170,60 @@ class Scanner {
     return true;
   }
 
-  // Processes units in order; false when stopped early (limit, visitor) or on error (status_).
-  Status Run(std::vector<Unit>& units) {
+  // Processes units in order, a window of units at a time decoded in parallel on the scan pool; results are
+  // emitted in unit order, so order and limit semantics do not depend on the parallelism.
+  Status Run(std::vector<Unit>& units, common::ThreadPool* pool) {
     bool backward = req_.direction == Direction::kBackward;
     std::sort(units.begin(), units.end(), [&](const Unit& a, const Unit& b) {
       return backward ? a.max_ts > b.max_ts : a.min_ts < b.min_ts;
     });
-    for (const Unit& u : units) {
-      if (req_.cancel && req_.cancel->load(std::memory_order_relaxed)) return base::Status(base::StatusCode::kCancelled, "scan cancelled");
-      if (std::chrono::steady_clock::now() > req_.deadline) return base::Status(base::StatusCode::kDeadlineExceeded, "scan time limit exceeded");
-      if (LimitReached(u)) break;
-      bool go_on = true;
-      Status st = u.part ? ScanBlock(*u.part, u.block, &go_on) : ScanHeadBatch(*u.head, &go_on);
-      if (st.code() == base::StatusCode::kDataLoss && u.part) {
-        // A corrupt chunk costs its block, not the query: report it and serve everything else.
-        ++stats_.corrupt_blocks;
-        corrupt_errors_.push_back(st.message());
-        continue;
+    const size_t window = pool ? std::max<size_t>(1, pool->size() * 2) : 1;
+    size_t next = 0;
+    while (next < units.size()) {
+      if (req_.cancel && req_.cancel->load(std::memory_order_relaxed)) {
+        return base::Status(base::StatusCode::kCancelled, "scan cancelled");
       }
-      if (!st.ok()) return st;
-      if (!go_on) break;
+      if (std::chrono::steady_clock::now() > req_.deadline) {
+        return base::Status(base::StatusCode::kDeadlineExceeded, "scan time limit exceeded");
+      }
+      // The window's units, minus those the limit already excludes (units are sorted, so stop at the first).
+      std::vector<const Unit*> batch;
+      uint64_t window_bytes = 0;
+      while (next < units.size() && batch.size() < window && !LimitReached(units[next])) {
+        uint64_t bytes = UnitBytes(units[next]);
+        if (!batch.empty() && window_bytes + bytes > req_.memory_budget_bytes) break;
+        window_bytes += bytes;
+        batch.push_back(&units[next++]);
+      }
+      if (batch.empty()) break;
+      std::vector<UnitResult> results(batch.size());
+      std::vector<std::function<void()>> tasks;
+      for (size_t k = 0; k < batch.size(); ++k) {
+        tasks.push_back([this, u = batch[k], r = &results[k]] {
+          r->status = u->part ? ScanBlock(*u->part, u->block, r) : ScanHeadBatch(*u->head, r);
+        });
+      }
+      if (pool && tasks.size() > 1) {
+        pool->RunAll(tasks);
+      } else {
+        for (auto& t : tasks) t();
+      }
+      for (size_t k = 0; k < batch.size(); ++k) {
+        UnitResult& r = results[k];
+        Merge(r.stats);
+        if (r.status.code() == base::StatusCode::kDataLoss && batch[k]->part) {
+          // A corrupt chunk costs its block, not the query: report it and serve everything else.
+          ++stats_.corrupt_blocks;
+          corrupt_errors_.push_back(r.status.message());
+          continue;
+        }
+        RETURN_IF_ERROR(r.status);
+        for (const auto& rb : r.batches) {
+          stats_.rows_matched += rb.size();
+          for (int64_t t : rb.timestamps) NoteEmitted(t);
+          if (!visit_(rb)) return Status::Ok();
+        }
+      }
     }
     return Status::Ok();
   }
@@ -206,9 +249,27 @@ class Scanner {
     }
   }
 
-  Status ScanBlock(const PartReader& part, uint32_t block, bool* go_on) {
+  static uint64_t UnitBytes(const Unit& u) {
+    if (!u.part) return u.head->encoded.size() * 2;
+    const auto& bh = u.part->blocks()[u.block];
+    uint64_t bytes = bh.timestamps.raw_len;
+    for (const auto& c : bh.columns) bytes += c.chunk.raw_len;
+    return bytes;
+  }
+
+  void Merge(const ScanStats& s) {
+    stats_.blocks_read += s.blocks_read;
+    stats_.head_batches_read += s.head_batches_read;
+    stats_.rows_scanned += s.rows_scanned;
+    stats_.bytes_decompressed += s.bytes_decompressed;
+    stats_.rows_hidden_by_deletes += s.rows_hidden_by_deletes;
+  }
+
+  // Runs on a pool thread: touches only `out` and immutable state.
+  Status ScanBlock(const PartReader& part, uint32_t block, UnitResult* out) {
     const auto& bh = part.blocks()[block];
-    ++stats_.blocks_read;
+    ScanStats& stats = out->stats;
+    ++stats.blocks_read;
     uint64_t budget = 0;
     budget += bh.timestamps.raw_len;
     for (const auto& c : bh.columns) budget += c.chunk.raw_len;
@@ -219,8 +280,8 @@ class Scanner {
     }
     std::vector<int64_t> ts;
     RETURN_IF_ERROR(part.ReadTimestamps(block, &ts));
-    stats_.bytes_decompressed += bh.timestamps.raw_len;
-    stats_.rows_scanned += bh.rows;
+    stats.bytes_decompressed += bh.timestamps.raw_len;
+    stats.rows_scanned += bh.rows;
     std::vector<uint32_t> sel;
     sel.reserve(bh.rows);
     for (uint32_t i = 0; i < bh.rows; ++i) {
@@ -233,7 +294,7 @@ class Scanner {
       if (it != cache.end()) return &it->second;
       StringColumn col;
       RETURN_IF_ERROR(part.ReadColumn(block, id, &col));
-      if (const ColumnChunk* cc = bh.Find(id)) stats_.bytes_decompressed += cc->chunk.raw_len;
+      if (const ColumnChunk* cc = bh.Find(id)) stats.bytes_decompressed += cc->chunk.raw_len;
       return &cache.emplace(id, std::move(col)).first->second;
     };
     for (const auto& p : req_.predicates) {
@@ -269,7 +330,7 @@ class Scanner {
           for (const auto* d : applicable) hidden = hidden || d->Matches(labels, ts[i], (*msgs)->at(i));
           if (!hidden) kept.push_back(i);
         }
-        stats_.rows_hidden_by_deletes += sel.size() - kept.size();
+        stats.rows_hidden_by_deletes += sel.size() - kept.size();
         sel = std::move(kept);
       }
     }
@@ -293,15 +354,18 @@ class Scanner {
       for (uint32_t i : sel) out.Append((*col)->at(i));
       batch.fields.emplace_back(name, std::move(out));
     }
-    return Emit(batch, go_on);
+    out->batches.push_back(std::move(batch));
+    return Status::Ok();
   }
 
-  Status ScanHeadBatch(const HeadBatch& hb, bool* go_on) {
-    ++stats_.head_batches_read;
-    auto decoded = model::DecodeRecordBatch(hb.encoded);
-    if (!decoded.ok()) return decoded.status();
-    auto& records = decoded->records;
-    stats_.rows_scanned += records.size();
+  Status ScanHeadBatch(const HeadBatch& hb, UnitResult* out) {
+    ScanStats& stats = out->stats;
+    ++stats.head_batches_read;
+    auto decoded_or = model::DecodeRecordBatch(hb.encoded);
+    if (!decoded_or.ok()) return decoded_or.status();
+    out->decoded = std::make_shared<model::LogBatch>(std::move(decoded_or).value());
+    auto& records = out->decoded->records;
+    stats.rows_scanned += records.size();
     std::vector<const model::LogRecord*> rows;
     for (const auto& r : records) {
       if (r.timestamp_ns < req_.from || r.timestamp_ns > req_.to) continue;
@@ -311,7 +375,7 @@ class Scanner {
         for (const auto& d : *deletes_) {
           if (d.Matches(r.labels, r.timestamp_ns, r.message)) {
             ok = false;
-            ++stats_.rows_hidden_by_deletes;
+            ++stats.rows_hidden_by_deletes;
             break;
           }
         }
@@ -363,8 +427,7 @@ class Scanner {
           batch.fields[n].second.Append(v);
         }
       }
-      RETURN_IF_ERROR(Emit(batch, go_on));
-      if (!*go_on) return Status::Ok();
+      out->batches.push_back(std::move(batch));
       i = j;
     }
     return Status::Ok();
@@ -372,13 +435,6 @@ class Scanner {
 
   bool WantField(const std::string& name) const {
     return req_.all_fields || std::find(req_.fields.begin(), req_.fields.end(), name) != req_.fields.end();
-  }
-
-  Status Emit(const RowBatch& batch, bool* go_on) {
-    stats_.rows_matched += batch.size();
-    for (int64_t t : batch.timestamps) NoteEmitted(t);
-    *go_on = visit_(batch);
-    return Status::Ok();
   }
 
   const ScanRequest& req_;
@@ -419,7 +475,7 @@ Status StorageEngine::Scan(const ScanRequest& request, const RowBatchVisitor& vi
   std::vector<Unit> units;
   for (const auto& p : parts) scanner.PlanPart(*p, units);
   for (const auto& hb : head_batches) units.push_back({hb->min_ts, hb->max_ts, nullptr, 0, hb.get()});
-  Status st = scanner.Run(units);
+  Status st = scanner.Run(units, scan_pool_.get());
   for (const auto& e : scanner.corrupt_errors_) {
     probe_.OnCorruptPart();
     observability::LogError("corrupt block skipped by a scan", {{"error", e}});
