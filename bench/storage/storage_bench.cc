@@ -4,13 +4,15 @@
 //      generator's own rate), summing their raw bytes and the size of the same records as NDJSON;
 //   2. ingest: --clients threads each take the next batch of --batch lines, materialize it as a LogBatch (what a
 //      decoder does), Append() it and wait for the durable callback before sending the next (an HTTP client with
-//      one request in flight). Repeated --ingest-runs times on fresh data directories; medians reported;
-//   3. Flush(), then MergeOnce() until nothing merges; bytes of the *.part files vs raw and NDJSON bytes, and where
-//      the bytes go (columns, blooms, block headers, token index), plus InspectPart() of the largest part;
+//      one request in flight); then Flush() until every acked line is in a part. Repeated --ingest-runs times on
+//      fresh data directories; medians reported;
+//   3. MergeOnce() until nothing merges; bytes of the *.part files vs raw and NDJSON bytes, and where the bytes go
+//      (columns, blooms, block headers, token index); the same for all parts merged into one scratch part; plus
+//      InspectPart() of the largest part and of the merged one;
 //   4. a fixed query set through StorageEngine::Scan: first run and median of --query-runs, ScanStats pruning;
 //   5. a Markdown report on stdout and in bench/results/<yyyy-mm-dd>-storage-<hostname>.md.
 // --smoke (with e.g. --lines 20000) runs everything once, checks the answers against the generator's ground truth
-// and exits non-zero on a mismatch; it writes no results file.
+// and exits non-zero on a mismatch or error; it writes no results file.
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -38,6 +40,8 @@
 #include "bench/common/log_generator.h"
 #include "strata/observability/log.h"
 #include "strata/observability/metrics.h"
+#include "strata/storage/merge/merge_policy.h"
+#include "strata/storage/merge/part_merger.h"
 #include "strata/storage/part/part_inspect.h"
 #include "strata/storage/part/part_reader.h"
 #include "strata/storage/storage_engine.h"
@@ -69,13 +73,15 @@ struct Flags {
   std::string results_dir = std::string(STRATA_SOURCE_DIR) + "/bench/results";
   bool write_results = true;
   bool smoke = false;
+  bool full_merge = true;  // also merge every part into one scratch part to measure it
 };
 
 void Usage() {
   std::fprintf(stderr,
                "usage: storage_bench [--lines N] [--batch N] [--clients N] [--ingest-runs N] [--query-runs N]\n"
                "                     [--seed N] [--rate LINES_PER_S] [--data-dir DIR] [--keep]\n"
-               "                     [--fsync batch|interval|none] [--results-dir DIR] [--no-results] [--smoke]\n");
+               "                     [--fsync batch|interval|none] [--results-dir DIR] [--no-results] [--no-full-merge]\n"
+               "                     [--smoke]\n");
 }
 
 bool ParseFlags(int argc, char** argv, Flags* f) {
@@ -129,6 +135,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->results_dir = value("--results-dir");
     } else if (a == "--no-results") {
       f->write_results = false;
+    } else if (a == "--no-full-merge") {
+      f->full_merge = false;
     } else if (a == "--smoke") {
       f->smoke = true;
     } else if (a == "--help" || a == "-h") {
@@ -441,6 +449,11 @@ struct IngestResult {
   uint64_t errors = 0;
   uint64_t parts_at_end = 0;
   uint64_t head_bytes_at_end = 0;
+  // Then Flush(): the time until every acked line is in a part (it waits for a background flush in progress).
+  double flush_s = 0;
+  double to_parts_lines_per_s = 0;  // lines / (ingest + flush)
+  double cpu_s_per_m_to_parts = 0;  // process CPU over ingest + flush, per million lines
+  uint64_t parts_after_flush = 0;
 };
 
 IngestResult Ingest(const Flags& flags, const Dataset& data, storage::StorageEngine& engine) {
@@ -561,16 +574,18 @@ Breakdown BreakDown(const std::vector<std::shared_ptr<const storage::PartReader>
   return b;
 }
 
-struct MergeResult {
+struct MergeRun {
   bool available = true;
   uint64_t merges = 0;
   double seconds = 0;
   std::string error;
 };
 
-MergeResult MergeAll(storage::StorageEngine& engine, const std::string& tenant) {
-  MergeResult m;
-  size_t parts_before = engine.PartsOf(tenant).size();
+// MergeOnce until it merges nothing (the engine's policy decides what is worth merging).
+MergeRun MergeAll(storage::StorageEngine& engine, const std::string& tenant) {
+  MergeRun m;
+  // All the data is in one partition (one tenant, one day): the policy's pick over PartsOf is the engine's.
+  const bool policy_would_merge = !storage::PickMerge(engine.PartsOf(tenant), storage::MergePolicyOptions()).empty();
   auto start = Clock::now();
   for (int i = 0; i < 100000; ++i) {
     bool merged = false;
@@ -583,9 +598,45 @@ MergeResult MergeAll(storage::StorageEngine& engine, const std::string& tenant) 
     ++m.merges;
   }
   m.seconds = Seconds(Clock::now() - start);
-  // The placeholder MergeOnce merges nothing even when a partition holds many parts.
-  if (m.merges == 0 && m.error.empty() && parts_before >= 4) m.available = false;
+  // The placeholder MergeOnce merged nothing even when the policy picks a merge.
+  if (m.merges == 0 && m.error.empty() && policy_would_merge) m.available = false;
   return m;
+}
+
+// What one fully merged part would weigh: MergeParts over every part into a scratch directory inside the data
+// directory (a dot directory, which the engine ignores), not published; the caller deletes it.
+struct FullMerge {
+  bool done = false;
+  double seconds = 0;
+  std::string path;
+  std::shared_ptr<const storage::PartReader> part;
+  std::string error;
+};
+
+FullMerge MergeEverything(const std::vector<std::shared_ptr<const storage::PartReader>>& parts,
+                          const std::string& data_dir) {
+  FullMerge f;
+  std::string dir = data_dir + "/.bench-full-merge";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  auto start = Clock::now();
+  const uint64_t id = 0xbe9c000000000001ull;
+  auto merged = storage::MergeParts(parts, dir, id, storage::PartWriterOptions(),
+                                    [](const model::LabelSet&, int64_t, std::string_view) { return false; });
+  f.seconds = Seconds(Clock::now() - start);
+  if (!merged.ok()) {
+    f.error = merged.status().ToString();
+    return f;
+  }
+  f.path = dir + "/" + storage::PartFileName(id);
+  auto reader = storage::PartReader::Open(f.path);
+  if (!reader.ok()) {
+    f.error = reader.status().ToString();
+    return f;
+  }
+  f.part = std::move(reader).value();
+  f.done = true;
+  return f;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -849,11 +900,24 @@ int Main(int argc, char** argv) {
     auto e = OpenEngine(flags, run);
     if (!e) return 1;
     std::fprintf(stderr, "ingest run %d/%d into %s...\n", run + 1, flags.ingest_runs, e->dir.c_str());
+    const double cpu0 = CpuSeconds();
     IngestResult r = Ingest(flags, data, *e->engine);
     std::fprintf(stderr, "  %.0f lines/s, %.1f MB/s raw, p50 %.1f ms, p99 %.1f ms, %.2f CPU-s/M lines, %" PRIu64
-                         " parts, %" PRIu64 " retries\n",
-                 r.lines_per_s, r.raw_mb_per_s, r.p50_ms, r.p99_ms, r.cpu_s_per_m, r.parts_at_end, r.retries);
+                         " parts, head %s, %" PRIu64 " retries\n",
+                 r.lines_per_s, r.raw_mb_per_s, r.p50_ms, r.p99_ms, r.cpu_s_per_m, r.parts_at_end,
+                 MiB(r.head_bytes_at_end).c_str(), r.retries);
     if (r.errors) failures.push_back(std::to_string(r.errors) + " append errors in ingest run " + std::to_string(run + 1));
+    {
+      auto t0 = Clock::now();
+      base::Status st = e->engine->Flush();
+      r.flush_s = Seconds(Clock::now() - t0);
+      if (!st.ok()) failures.push_back("flush: " + st.ToString());
+      r.to_parts_lines_per_s = static_cast<double>(data.lines()) / (r.seconds + r.flush_s);
+      r.cpu_s_per_m_to_parts = (CpuSeconds() - cpu0) / (static_cast<double>(data.lines()) / 1e6);
+      r.parts_after_flush = e->engine->PartsOf(flags.tenant).size();
+      std::fprintf(stderr, "  flush %.1f s: %" PRIu64 " parts; %.0f lines/s into parts, %.2f CPU-s/M lines\n",
+                   r.flush_s, r.parts_after_flush, r.to_parts_lines_per_s, r.cpu_s_per_m_to_parts);
+    }
     ingests.push_back(r);
     if (run + 1 < flags.ingest_runs) {
       CloseEngine(*e, /*remove=*/true);  // only the last run's data is kept
@@ -863,17 +927,10 @@ int Main(int argc, char** argv) {
   }
   storage::StorageEngine& eng = *engine.engine;
 
-  // 3. Flush, merge, measure.
-  auto t0 = Clock::now();
-  base::Status st = eng.Flush();
-  double flush_s = Seconds(Clock::now() - t0);
-  if (!st.ok()) failures.push_back("flush: " + st.ToString());
-  auto parts_flushed = eng.PartsOf(flags.tenant);
+  // 3. Merge (the last run was flushed above), measure.
+  const double flush_s = ingests.back().flush_s;
   DirSize after_flush = MeasureDir(engine.dir);
-  std::fprintf(stderr, "flush %.2f s: %zu parts, %s\n", flush_s, parts_flushed.size(),
-               MiB(after_flush.part_bytes).c_str());
-  parts_flushed.clear();
-  MergeResult merge = MergeAll(eng, flags.tenant);
+  MergeRun merge = MergeAll(eng, flags.tenant);
   if (!merge.error.empty()) failures.push_back("merge: " + merge.error);
   auto parts = eng.PartsOf(flags.tenant);
   DirSize after_merge = MeasureDir(engine.dir);
@@ -889,6 +946,17 @@ int Main(int argc, char** argv) {
   if (bd.rows != data.lines()) {
     failures.push_back("parts hold " + std::to_string(bd.rows) + " rows, expected " + std::to_string(data.lines()));
   }
+  FullMerge full;
+  if (flags.full_merge) {
+    std::fprintf(stderr, "merging all %zu parts into one (scratch)...\n", parts.size());
+    full = MergeEverything(parts, engine.dir);
+    if (!full.error.empty()) failures.push_back("full merge: " + full.error);
+    if (full.done) {
+      std::fprintf(stderr, "  %.1f s, %s\n", full.seconds, MiB(full.part->file_size()).c_str());
+      if (full.part->meta().rows != data.lines()) failures.push_back("full merge lost rows");
+    }
+  }
+  Breakdown bd_full = full.done ? BreakDown({full.part}) : Breakdown();
 
   // 4. Queries.
   std::vector<QueryResult> results;
@@ -939,70 +1007,96 @@ int Main(int argc, char** argv) {
 
   md += "## Ingest (Append until durable, fsync=" + flags.fsync + ", " + std::to_string(flags.clients) +
         " clients x 1 batch of " + std::to_string(flags.batch) + " lines in flight)\n\n";
-  md += "| run | lines/s | raw MB/s | p50 batch ms | p99 batch ms | max batch ms | CPU-s per M lines | 429 retries | "
-        "parts at end | head left |\n|---|---|---|---|---|---|---|---|---|---|\n";
-  std::vector<double> lps, mbs, p50s, p99s, cpus;
+  md += "| run | acked lines/s | raw MB/s | p50 batch ms | p99 batch ms | max batch ms | CPU-s per M lines | head left "
+        "| Flush() s | lines/s into parts | CPU-s per M lines into parts | parts | 429 retries |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::vector<double> lps, mbs, p50s, p99s, cpus, flushes, to_parts, cpus_parts;
   for (size_t i = 0; i < ingests.size(); ++i) {
     const auto& r = ingests[i];
     md += "| " + std::to_string(i + 1) + " | " + Thousands(static_cast<uint64_t>(r.lines_per_s)) + " | " +
           Fmt("%.1f", r.raw_mb_per_s) + " | " + Fmt("%.1f", r.p50_ms) + " | " + Fmt("%.1f", r.p99_ms) + " | " +
-          Fmt("%.1f", r.max_ms) + " | " + Fmt("%.2f", r.cpu_s_per_m) + " | " + Thousands(r.retries) + " | " +
-          std::to_string(r.parts_at_end) + " | " + MiB(r.head_bytes_at_end) + " |\n";
+          Fmt("%.1f", r.max_ms) + " | " + Fmt("%.2f", r.cpu_s_per_m) + " | " + MiB(r.head_bytes_at_end) + " | " +
+          Fmt("%.1f", r.flush_s) + " | " + Thousands(static_cast<uint64_t>(r.to_parts_lines_per_s)) + " | " +
+          Fmt("%.2f", r.cpu_s_per_m_to_parts) + " | " + std::to_string(r.parts_after_flush) + " | " +
+          Thousands(r.retries) + " |\n";
     lps.push_back(r.lines_per_s);
     mbs.push_back(r.raw_mb_per_s);
     p50s.push_back(r.p50_ms);
     p99s.push_back(r.p99_ms);
     cpus.push_back(r.cpu_s_per_m);
+    flushes.push_back(r.flush_s);
+    to_parts.push_back(r.to_parts_lines_per_s);
+    cpus_parts.push_back(r.cpu_s_per_m_to_parts);
   }
   if (ingests.size() > 1) {
     md += "| **median** | **" + Thousands(static_cast<uint64_t>(Median(lps))) + "** | " + Fmt("%.1f", Median(mbs)) +
           " | " + Fmt("%.1f", Median(p50s)) + " | " + Fmt("%.1f", Median(p99s)) + " | | " +
-          Fmt("%.2f", Median(cpus)) + " | | | |\n";
+          Fmt("%.2f", Median(cpus)) + " | | " + Fmt("%.1f", Median(flushes)) + " | **" +
+          Thousands(static_cast<uint64_t>(Median(to_parts))) + "** | " + Fmt("%.2f", Median(cpus_parts)) + " | | |\n";
   }
-  md += "\nCPU-s per M lines is the whole process (clients materializing batches, WAL, head, background flushes "
-        "during the run) over the ingest wall time; the head left at the end is flushed in the next step.\n\n";
+  md += "\nAcked = Append's callback ran (durable in the WAL, visible in the head). CPU-s per M lines is the whole "
+        "process (clients materializing batches, WAL, head, the background flushes and maintenance that ran "
+        "meanwhile) over the ingest wall time. `head left` is what the background flusher had not yet written to "
+        "parts when the last ack came; Flush() then writes it (waiting for a flush in progress), so \"into parts\" "
+        "= lines / (ingest + Flush) is the rate the whole write path sustains.\n\n";
 
   md += "## Disk\n\n";
   md += "| state | parts | *.part bytes | raw / disk | NDJSON / disk | disk bytes per line | time |\n"
         "|---|---|---|---|---|---|---|\n";
-  auto disk_row = [&](const char* state, uint64_t files, uint64_t bytes, const std::string& time) {
+  auto disk_row = [&](const std::string& state, uint64_t files, uint64_t bytes, const std::string& time) {
     double b = static_cast<double>(bytes);
-    md += std::string("| ") + state + " | " + std::to_string(files) + " | " + Thousands(bytes) + " (" + MiB(bytes) +
-          ") | **" + Fmt("%.2fx", bytes ? raw / b : 0) + "** | **" + Fmt("%.2fx", bytes ? nd / b : 0) + "** | " +
+    md += "| " + state + " | " + std::to_string(files) + " | " + Thousands(bytes) + " (" + MiB(bytes) + ") | **" +
+          Fmt("%.2fx", bytes ? raw / b : 0) + "** | **" + Fmt("%.2fx", bytes ? nd / b : 0) + "** | " +
           Fmt("%.1f", b / static_cast<double>(data.lines())) + " | " + time + " |\n";
   };
-  disk_row("after Flush()", after_flush.part_files, after_flush.part_bytes, Fmt("flush %.2f s", flush_s));
-  disk_row(merge.available ? "after merges" : "after MergeOnce() (merges: not available yet)", after_merge.part_files,
-           after_merge.part_bytes,
+  disk_row("after Flush()", after_flush.part_files, after_flush.part_bytes, Fmt("Flush() %.1f s", flush_s));
+  disk_row(merge.available ? "after MergeOnce() until it merges nothing" : "merges: not available yet",
+           after_merge.part_files, after_merge.part_bytes,
            merge.available ? Fmt("%" PRIu64 " merges, %.1f s", merge.merges, merge.seconds) : std::string("-"));
+  if (full.done) {
+    disk_row("all parts merged into one (MergeParts, scratch)", 1, full.part->file_size(),
+             Fmt("%.1f s", full.seconds));
+  }
   md += "\nraw = sum of LogRecord::RawBytes() (labels + message + field names and values); NDJSON = the same records "
         "as VictoriaLogs-style JSON lines with `_time`, labels, `_msg` and fields (what the peers' ratios use). "
-        "Data directory total after merges (WAL, delete store included): " +
+        "The engine's merge policy (tiers of size ratio 8, at least 4 parts) decides what MergeOnce() merges; the "
+        "last row is what a fully merged part would weigh. Data directory total after merges (WAL, delete store "
+        "included, scratch excluded): " +
         Thousands(after_merge.all_bytes) + " bytes, of which WAL " + Thousands(after_merge.wal_bytes) + ".\n\n";
 
-  md += "### Where the bytes go (all parts after merges)\n\n";
-  md += "| component | stored bytes | share | encoded (pre-zstd) bytes | bytes per line |\n|---|---|---|---|---|\n";
+  md += "### Where the bytes go\n\n";
   {
-    auto share = [&](uint64_t v) { return Fmt("%.1f%%", bd.files ? 100.0 * static_cast<double>(v) / static_cast<double>(bd.files) : 0); };
-    auto per_line = [&](uint64_t v) { return Fmt("%.2f", static_cast<double>(v) / static_cast<double>(std::max<uint64_t>(1, bd.rows))); };
+    const Breakdown& f = full.done ? bd_full : bd;
+    md += std::string("| component | stored bytes (") + std::to_string(parts.size()) + " parts) | share | bytes per line" +
+          (full.done ? " | stored bytes (1 merged part) | share | bytes per line | encoded (pre-zstd) bytes" : "") +
+          " |\n|---|---|---|---|" + (full.done ? "---|---|---|---|" : "") + "\n";
+    auto share = [](const Breakdown& b, uint64_t v) {
+      return Fmt("%.1f%%", b.files ? 100.0 * static_cast<double>(v) / static_cast<double>(b.files) : 0);
+    };
+    auto per_line = [](const Breakdown& b, uint64_t v) {
+      return Fmt("%.2f", static_cast<double>(v) / static_cast<double>(std::max<uint64_t>(1, b.rows)));
+    };
+    auto row = [&](const std::string& name, uint64_t v, uint64_t vf, const std::string& extra) {
+      md += "| " + name + " | " + Thousands(v) + " | " + share(bd, v) + " | " + per_line(bd, v);
+      if (full.done) md += " | " + Thousands(vf) + " | " + share(f, vf) + " | " + per_line(f, vf) + " | " + extra;
+      md += " |\n";
+    };
     std::vector<std::pair<std::string, uint64_t>> cols(bd.column_stored.begin(), bd.column_stored.end());
     std::sort(cols.begin(), cols.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     for (const auto& [name, stored] : cols) {
-      md += "| column `" + name + "` | " + Thousands(stored) + " | " + share(stored) + " | " +
-            Thousands(bd.column_raw[name]) + " | " + per_line(stored) + " |\n";
+      auto it = f.column_stored.find(name);
+      auto raw_it = f.column_raw.find(name);
+      row("column `" + name + "`", stored, it == f.column_stored.end() ? 0 : it->second,
+          raw_it == f.column_raw.end() ? "" : Thousands(raw_it->second));
     }
-    md += "| token index (exact, per part) | " + Thousands(bd.token_index) + " | " + share(bd.token_index) + " | " +
-          Thousands(bd.token_keys) + " keys | " + per_line(bd.token_index) + " |\n";
-    md += "| bloom filters (in block headers) | " + Thousands(bd.blooms) + " | " + share(bd.blooms) + " | | " +
-          per_line(bd.blooms) + " |\n";
-    md += "| block headers (without blooms) | " + Thousands(bd.block_headers) + " | " + share(bd.block_headers) +
-          " | " + Thousands(bd.blocks) + " blocks | " + per_line(bd.block_headers) + " |\n";
-    md += "| meta, streams, column names, header, footer | " + Thousands(bd.other) + " | " + share(bd.other) + " | | " +
-          per_line(bd.other) + " |\n";
-    md += "| **total** | **" + Thousands(bd.files) + "** | 100% | | " + per_line(bd.files) + " |\n\n";
-    md += "Bloom bytes by column: ";
+    row("token index (exact, per part)", bd.token_index, f.token_index, Thousands(f.token_keys) + " keys");
+    row("bloom filters (in block headers)", bd.blooms, f.blooms, "");
+    row("block headers (without blooms)", bd.block_headers, f.block_headers, Thousands(f.blocks) + " blocks");
+    row("meta, streams, column names, header, footer", bd.other, f.other, "");
+    row("**total**", bd.files, f.files, "");
+    md += "\nBloom bytes by column" + std::string(full.done ? " (merged part)" : "") + ": ";
     bool first = true;
-    for (const auto& [name, bytes] : bd.column_bloom) {
+    for (const auto& [name, bytes] : f.column_bloom) {
       if (!bytes) continue;
       md += std::string(first ? "" : ", ") + "`" + name + "` " + Thousands(bytes);
       first = false;
@@ -1030,6 +1124,10 @@ int Main(int argc, char** argv) {
   if (largest) {
     md += "## Largest part (`strata admin inspect`)\n\n```\n" + storage::InspectPart(*largest) + "```\n";
   }
+  if (full.done) {
+    md += "\n## The fully merged part (`strata admin inspect`)\n\n```\n" + storage::InspectPart(*full.part) +
+          "```\n";
+  }
   if (!failures.empty()) {
     md += "\n## Failures\n\n";
     for (const auto& f : failures) md += "- " + f + "\n";
@@ -1052,6 +1150,11 @@ int Main(int argc, char** argv) {
 
   parts.clear();
   largest.reset();
+  if (full.done || !full.error.empty()) {
+    full.part.reset();
+    std::error_code ec;
+    fs::remove_all(engine.dir + "/.bench-full-merge", ec);
+  }
   CloseEngine(engine, /*remove=*/!flags.keep);
   if (flags.keep) std::fprintf(stderr, "kept %s\n", engine.dir.c_str());
   if (!failures.empty()) {

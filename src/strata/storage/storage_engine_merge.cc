@@ -11,7 +11,6 @@
 //
 // Partitions are only erased from partitions_ here, under maintenance_mu_: the Partition pointers an operation
 // snapshots stay valid for the whole operation.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -100,6 +99,7 @@ struct RewriteContext {
   const StorageOptions& options;
   std::atomic<uint64_t>& next_part_id;
   const DeleteStore& deletes;
+  StorageProbe& probe;
 };
 
 enum class RewriteKind {
@@ -164,6 +164,8 @@ Status RewriteParts(const RewriteContext& ctx, Partition& p, const std::vector<s
   STRATA_FAULT_POINT("merge.after_write");
   RETURN_IF_ERROR(p.Replace(result->meta.replaces, output));
   outcome->published = true;
+  ctx.probe.OnRewrite(kind == RewriteKind::kMerge, inputs.size(), result->rows_dropped,
+                      output ? output->file_size() : 0);
   observability::LogDebug(kind == RewriteKind::kMerge ? "merged parts" : "rewrote part",
                           {{"dir", p.dir()},
                            {"inputs", std::to_string(inputs.size())},
@@ -229,7 +231,7 @@ Status StorageEngine::MergeOnce(bool* merged) {
     if (a.inputs.size() != b.inputs.size()) return a.inputs.size() > b.inputs.size();
     return a.bytes < b.bytes;
   });
-  RewriteContext ctx{options_, next_part_id_, *deletes_};
+  RewriteContext ctx{options_, next_part_id_, *deletes_, probe_};
   Status first_error;
   for (const auto& c : candidates) {
     RewriteOutcome outcome;
@@ -255,7 +257,7 @@ Status StorageEngine::ApplyRetention(int64_t now_ns) {
   std::lock_guard maintenance(maintenance_mu_);
   if (!deletes_) return base::Unavailable("storage is not open");
   const RetentionPolicy& retention = options_.retention;
-  RewriteContext ctx{options_, next_part_id_, *deletes_};
+  RewriteContext ctx{options_, next_part_id_, *deletes_, probe_};
   Status first_error;
   for (Partition* p : SnapshotPartitions(state_mu_, partitions_)) {
     const std::string tenant = p->tenant();
@@ -327,7 +329,7 @@ Status StorageEngine::ProcessDeletes() {
   for (const auto& d : pending) by_tenant[d.tenant].push_back(&d);
 
   const int64_t now_ns = base::SystemClock::Get().NowNanos();
-  RewriteContext ctx{options_, next_part_id_, *deletes_};
+  RewriteContext ctx{options_, next_part_id_, *deletes_, probe_};
   Status first_error;
   for (const auto& [tenant, requests] : by_tenant) {
     uint64_t rewritten = 0, dropped = 0;

@@ -36,7 +36,14 @@ StorageProbe::StorageProbe(Registry& r)
                          .WithLabels({})),
       corrupt_parts_(r.AddCounter("strata_corrupt_parts_total",
                                   "Parts that failed their checksums and were quarantined or skipped.", {})
-                         .WithLabels({})) {}
+                         .WithLabels({})),
+      rewrites_(r.AddCounter("strata_part_rewrites_total", "Published part rewrites: merges and purges.", {"kind"})),
+      rewrite_input_parts_(
+          r.AddCounter("strata_part_rewrite_input_parts_total", "Input parts consumed by rewrites.", {"kind"})),
+      rewrite_bytes_(r.AddCounter("strata_part_rewrite_bytes_total", "Bytes of parts written by rewrites.", {"kind"})),
+      rows_purged_(r.AddCounter("strata_rows_purged_total",
+                                "Rows physically removed by retention and delete requests during rewrites.", {})
+                       .WithLabels({})) {}
 
 void StorageProbe::OnGroupWritten(size_t records, size_t bytes) {
   group_records_.Observe(static_cast<double>(records));
@@ -67,5 +74,13 @@ void StorageProbe::OnFlush(uint64_t rows, uint64_t bytes, double seconds) {
 }
 
 void StorageProbe::OnCorruptPart() { corrupt_parts_.Inc(); }
+
+void StorageProbe::OnRewrite(bool merge, size_t inputs, uint64_t rows_dropped, uint64_t bytes_out) {
+  const std::string kind = merge ? "merge" : "purge";
+  rewrites_.WithLabels({kind}).Inc();
+  rewrite_input_parts_.WithLabels({kind}).Inc(static_cast<double>(inputs));
+  rewrite_bytes_.WithLabels({kind}).Inc(static_cast<double>(bytes_out));
+  rows_purged_.Inc(static_cast<double>(rows_dropped));
+}
 
 }  // namespace strata::storage

@@ -18,6 +18,8 @@ class StorageProbe final : public wal::WalObserver {
   void OnReplay(uint64_t records, uint64_t truncated_bytes, double seconds);
   void OnFlush(uint64_t rows, uint64_t bytes, double seconds);
   void OnCorruptPart();
+  // A merge (merge=true) or a purge rewrite (retention, deletes) was published.
+  void OnRewrite(bool merge, size_t inputs, uint64_t rows_dropped, uint64_t bytes_out);
 
  private:
   observability::Histogram& group_records_;
@@ -35,6 +37,10 @@ class StorageProbe final : public wal::WalObserver {
   observability::Counter& flushed_bytes_;
   observability::Histogram& flush_seconds_;
   observability::Counter& corrupt_parts_;
+  observability::Family<observability::Counter>& rewrites_;
+  observability::Family<observability::Counter>& rewrite_input_parts_;
+  observability::Family<observability::Counter>& rewrite_bytes_;
+  observability::Counter& rows_purged_;
 };
 
 }  // namespace strata::storage
