@@ -1,6 +1,7 @@
 #include "strata/storage/index/token_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -179,8 +180,8 @@ uint64_t TokenKey(uint32_t column_id, uint64_t token_hash) {
 
 // ---- Builder ----
 
-TokenIndexBuilder::TokenIndexBuilder(uint32_t group_size)
-    : group_size_(std::clamp<uint32_t>(group_size, 1, kTokenIndexMaxGroupSize)) {}
+TokenIndexBuilder::TokenIndexBuilder(uint32_t group_size, bool exact_keys)
+    : exact_keys_(exact_keys), group_size_(std::clamp<uint32_t>(group_size, 1, kTokenIndexMaxGroupSize)) {}
 
 bool TokenIndexBuilder::SeenInCurrentBlock(uint64_t key, uint32_t block) {
   if (block != seen_block_ || seen_keys_.empty()) {
@@ -278,21 +279,37 @@ void TokenIndexBuilder::Clear() {
 
 std::string TokenIndexBuilder::Finish() {
   SortAndDedup();
-  // key_count is a u32 on disk; 2^32 distinct keys would need > 64 GiB of builder memory first.
-  if (distinct_keys_ > std::numeric_limits<uint32_t>::max()) std::abort();
   stats_ = Stats{};
-  stats_.keys = distinct_keys_;
   stats_.entries = entries_.size();
-  const size_t groups = (distinct_keys_ + group_size_ - 1) / group_size_;
+  // Truncate keys to key_bits: sorted full keys stay sorted (non-strictly) once truncated, so keys sharing their
+  // top bits are adjacent and their postings merge.
+  const uint32_t key_bits =
+      exact_keys_ ? 64 : std::clamp<uint32_t>(static_cast<uint32_t>(std::bit_width(distinct_keys_)) + 10, 16, 64);
+  size_t stored_keys = 0;
+  {
+    bool first = true;
+    uint64_t prev = 0;
+    for (const auto& e : entries_) {
+      uint64_t k = TruncateTokenKey(e.key, key_bits);
+      if (first || k != prev) ++stored_keys;
+      first = false;
+      prev = k;
+    }
+  }
+  // key_count is a u32 on disk; 2^32 distinct keys would need > 64 GiB of builder memory first.
+  if (stored_keys > std::numeric_limits<uint32_t>::max()) std::abort();
+  stats_.keys = stored_keys;
+  const size_t groups = (stored_keys + group_size_ - 1) / group_size_;
   const size_t groups_start = kTokenIndexHeaderSize + groups * kTokenIndexRestartSize;
 
   std::string out;
-  // Typical entries cost 1-3 bytes and keys ~8; reserving avoids most regrowth copies.
-  out.reserve(groups_start + entries_.size() * 3 + distinct_keys_ * 8);
+  // Typical entries cost 1-3 bytes and keys ~2; reserving avoids most regrowth copies.
+  out.reserve(groups_start + entries_.size() * 3 + stored_keys * 3);
   out.append(kTokenIndexMagic, 4);
   common::PutFixed32(out, kTokenIndexVersion);
-  common::PutFixed32(out, static_cast<uint32_t>(distinct_keys_));
+  common::PutFixed32(out, static_cast<uint32_t>(stored_keys));
   common::PutFixed32(out, group_size_);
+  common::PutFixed32(out, key_bits);
   common::PutFixed64(out, 0);  // groups_bytes, patched below
   out.resize(groups_start, '\0');
 
@@ -300,10 +317,20 @@ std::string TokenIndexBuilder::Finish() {
   size_t key_index = 0;
   uint64_t prev_key = 0;
   for (size_t i = 0; i < entries_.size();) {
-    const uint64_t key = entries_[i].key;
+    const uint64_t key = TruncateTokenKey(entries_[i].key, key_bits);
     blocks.clear();
     size_t j = i;
-    for (; j < entries_.size() && entries_[j].key == key; ++j) blocks.push_back(entries_[j].block);
+    size_t full_keys = 0;
+    uint64_t last_full = 0;
+    for (; j < entries_.size() && TruncateTokenKey(entries_[j].key, key_bits) == key; ++j) {
+      if (j == i || entries_[j].key != last_full) ++full_keys;
+      last_full = entries_[j].key;
+      blocks.push_back(entries_[j].block);
+    }
+    if (full_keys > 1) {
+      std::sort(blocks.begin(), blocks.end());
+      blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
+    }
     if (key_index % group_size_ == 0) {
       char* r = out.data() + kTokenIndexHeaderSize + (key_index / group_size_) * kTokenIndexRestartSize;
       const uint64_t offset = out.size() - groups_start;
@@ -318,7 +345,7 @@ std::string TokenIndexBuilder::Finish() {
     i = j;
   }
   const uint64_t groups_bytes = out.size() - groups_start;
-  std::memcpy(out.data() + 16, &groups_bytes, 8);
+  std::memcpy(out.data() + 20, &groups_bytes, 8);
   return out;
 }
 
@@ -333,7 +360,9 @@ base::Result<TokenIndexReader> TokenIndexReader::Open(std::string_view data) {
   }
   const uint32_t key_count = common::DecodeFixed32(data.data() + 8);
   const uint32_t group_size = common::DecodeFixed32(data.data() + 12);
-  const uint64_t groups_bytes = common::DecodeFixed64(data.data() + 16);
+  const uint32_t key_bits = common::DecodeFixed32(data.data() + 16);
+  const uint64_t groups_bytes = common::DecodeFixed64(data.data() + 20);
+  if (key_bits < 1 || key_bits > 64) return base::DataLoss("token index: bad key width " + std::to_string(key_bits));
   if (group_size == 0 || group_size > kTokenIndexMaxGroupSize) {
     return base::DataLoss("token index: bad group size " + std::to_string(group_size));
   }
@@ -349,6 +378,7 @@ base::Result<TokenIndexReader> TokenIndexReader::Open(std::string_view data) {
   r.data_ = data;
   r.key_count_ = key_count;
   r.group_size_ = group_size;
+  r.key_bits_ = key_bits;
   r.restarts_ = data.substr(kTokenIndexHeaderSize, restart_bytes);
   r.entries_ = data.substr(kTokenIndexHeaderSize + restart_bytes);
   // Every group holds at least one byte, so offsets start at 0 and strictly increase; first keys too.
@@ -382,7 +412,8 @@ size_t TokenIndexReader::GroupKeys(size_t group) const {
   return std::min<size_t>(group_size_, key_count_ - group * group_size_);
 }
 
-bool TokenIndexReader::Lookup(uint64_t key, std::vector<uint32_t>* blocks) const {
+bool TokenIndexReader::Lookup(uint64_t full_key, std::vector<uint32_t>* blocks) const {
+  const uint64_t key = TruncateTokenKey(full_key, key_bits_);
   const size_t groups = group_count();
   if (groups == 0 || key < FirstKey(0)) return false;
   // Last group whose first key <= key.
