@@ -5,6 +5,9 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <thread>
 #include <cerrno>
 #include <unordered_set>
 
@@ -12,6 +15,7 @@
 #include "strata/base/fault_point.h"
 #include "strata/common/coding.h"
 #include "strata/common/crc32c.h"
+#include "strata/common/thread_pool.h"
 #include "strata/storage/index/bloom_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
@@ -83,8 +87,8 @@ int ZstdLevelFor(size_t bytes) {
   return bytes < 4096 ? 1 : 3;
 }
 
-// Compresses (or stores, when compression does not pay) and appends a chunk; fills ref.
-base::Status WriteChunk(FileOut& out, std::string_view raw, ZSTD_CCtx* cctx, ChunkRef* ref) {
+// Compresses a chunk (or keeps it raw when compression does not pay); fills everything in ref but the offset.
+std::string CompressChunk(std::string_view raw, ZSTD_CCtx* cctx, ChunkRef* ref) {
   std::string stored;
   ref->raw_len = static_cast<uint32_t>(raw.size());
   ref->codec = ChunkCodec::kNone;
@@ -96,11 +100,16 @@ base::Status WriteChunk(FileOut& out, std::string_view raw, ZSTD_CCtx* cctx, Chu
       ref->codec = ChunkCodec::kZstd;
     }
   }
-  std::string_view bytes = ref->codec == ChunkCodec::kZstd ? std::string_view(stored) : raw;
+  if (ref->codec == ChunkCodec::kNone) stored.assign(raw);
+  ref->stored_len = static_cast<uint32_t>(stored.size());
+  ref->crc = common::Crc32c(stored);
+  return stored;
+}
+
+// Appends a compressed chunk at the current offset.
+base::Status AppendChunk(FileOut& out, const std::string& stored, ChunkRef* ref) {
   ref->offset = out.offset();
-  ref->stored_len = static_cast<uint32_t>(bytes.size());
-  ref->crc = common::Crc32c(bytes);
-  return out.Append(bytes);
+  return out.Append(stored);
 }
 
 }  // namespace
@@ -161,12 +170,6 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   common::PutFixed32(header, 0);
   RETURN_IF_ERROR(out.Append(header));
 
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
-  struct CctxFree {
-    ZSTD_CCtx* c;
-    ~CctxFree() { ZSTD_freeCCtx(c); }
-  } cctx_guard{cctx};
-
   std::vector<StreamEntry> stream_table;
   std::vector<BlockHeader> blocks;
   index::TokenIndexBuilder token_index;
@@ -176,8 +179,14 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   meta.raw_bytes = raw_bytes_;
   meta.created_ns = base::SystemClock::Get().NowNanos();
 
-  std::vector<uint64_t> block_keys;
-  std::vector<uint64_t> column_hashes;
+  // Plan the blocks (stream order, time order within a stream), encode them in parallel (columns, zstd, tokens,
+  // blooms are CPU work per block), then write them in plan order: the file does not depend on the parallelism.
+  struct BlockJob {
+    const Row* rows;
+    size_t n;
+    uint32_t stream;
+  };
+  std::vector<BlockJob> jobs;
   for (auto& [id, stream] : streams_) {
     uint32_t stream_idx = static_cast<uint32_t>(stream_table.size());
     stream_table.push_back({id, stream.labels});
@@ -185,7 +194,6 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
     std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.ts < b.ts; });
     size_t start = 0;
     while (start < rows.size()) {
-      // Cut a block by rows and by uncompressed bytes.
       size_t end = start, bytes = 0;
       while (end < rows.size() && end - start < options_.block_max_rows && bytes < options_.block_max_bytes) {
         const Row& r = rows[end];
@@ -193,84 +201,117 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
         for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) bytes += field_values_.at(field_refs_[f].second).size();
         ++end;
       }
+      jobs.push_back({rows.data() + start, end - start, stream_idx});
+      start = end;
+    }
+  }
+
+  struct EncodedBlock {
+    BlockHeader header;
+    std::vector<std::string> chunks;  // timestamps first, then one per column, in header order
+    std::vector<uint64_t> keys;       // token keys, unique
+  };
+  auto encode_block = [&](const BlockJob& job, EncodedBlock* out) {
+    ZSTD_CCtx* ctx = ZSTD_createCCtx();
+    struct Free {
+      ZSTD_CCtx* c;
+      ~Free() { ZSTD_freeCCtx(c); }
+    } free_ctx{ctx};
+    BlockHeader& bh = out->header;
+    bh.stream = job.stream;
+    bh.rows = static_cast<uint32_t>(job.n);
+    bh.min_ts = job.rows[0].ts;
+    bh.max_ts = job.rows[job.n - 1].ts;
+    std::vector<int64_t> ts;
+    ts.reserve(job.n);
+    for (size_t i = 0; i < job.n; ++i) ts.push_back(job.rows[i].ts);
+    std::string encoded_ts;
+    EncodeTimestamps(ts, &encoded_ts);
+    out->chunks.push_back(CompressChunk(encoded_ts, ctx, &bh.timestamps));
+
+    // Columns present in this block, message first.
+    std::vector<uint32_t> column_ids{kMessageColumnId};
+    {
+      std::unordered_set<uint32_t> seen;
+      for (size_t i = 0; i < job.n; ++i) {
+        for (uint32_t f = job.rows[i].fields_begin; f < job.rows[i].fields_end; ++f) seen.insert(field_refs_[f].first);
+      }
+      std::vector<uint32_t> sorted(seen.begin(), seen.end());
+      std::sort(sorted.begin(), sorted.end());
+      column_ids.insert(column_ids.end(), sorted.begin(), sorted.end());
+    }
+    std::vector<uint64_t> column_hashes;
+    for (uint32_t column_id : column_ids) {
+      StringColumn values;
+      for (size_t i = 0; i < job.n; ++i) {
+        const Row& r = job.rows[i];
+        if (column_id == kMessageColumnId) {
+          values.Append(messages_.at(r.message));
+          continue;
+        }
+        std::string_view v;
+        for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) {
+          if (field_refs_[f].first == column_id) v = field_values_.at(field_refs_[f].second);  // last wins
+        }
+        values.Append(v);
+      }
+      ColumnChunk cc;
+      cc.column_id = column_id;
+      EncodedColumn enc = EncodeColumn(values);
+      cc.type = enc.type;
+      cc.stats = std::move(enc.stats);
+      out->chunks.push_back(CompressChunk(enc.data, ctx, &cc.chunk));
+      // Tokens: one bloom per column, and the part's exact index, each token once per block and column.
+      column_hashes.clear();
+      if (enc.type == ColumnType::kConst || enc.type == ColumnType::kDict) {
+        // Few distinct values: tokenize each distinct value once.
+        std::unordered_set<std::string_view> distinct;
+        for (size_t i = 0; i < values.size(); ++i) distinct.insert(values.at(i));
+        for (auto v : distinct) {
+          index::ForEachToken(v, [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
+        }
+      } else {
+        for (size_t i = 0; i < values.size(); ++i) {
+          index::ForEachToken(values.at(i), [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
+        }
+      }
+      std::sort(column_hashes.begin(), column_hashes.end());
+      column_hashes.erase(std::unique(column_hashes.begin(), column_hashes.end()), column_hashes.end());
+      index::BloomFilterBuilder bloom(options_.bloom_bits_per_token);
+      for (uint64_t h : column_hashes) {
+        bloom.Add(h);
+        out->keys.push_back(index::TokenKey(column_id, h));
+      }
+      cc.bloom = bloom.Finish();
+      bh.columns.push_back(std::move(cc));
+    }
+    std::sort(out->keys.begin(), out->keys.end());
+    out->keys.erase(std::unique(out->keys.begin(), out->keys.end()), out->keys.end());
+  };
+
+  const size_t threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::unique_ptr<common::ThreadPool> pool;
+  if (threads > 1 && jobs.size() > 1) pool = std::make_unique<common::ThreadPool>(threads);
+  const size_t window = std::max<size_t>(1, threads * 2);
+  for (size_t first = 0; first < jobs.size(); first += window) {
+    size_t n = std::min(window, jobs.size() - first);
+    std::vector<EncodedBlock> encoded(n);
+    std::vector<std::function<void()>> tasks;
+    for (size_t k = 0; k < n; ++k) tasks.push_back([&, k] { encode_block(jobs[first + k], &encoded[k]); });
+    if (pool) {
+      pool->RunAll(tasks);
+    } else {
+      for (auto& t : tasks) t();
+    }
+    for (auto& eb : encoded) {
       uint32_t block_no = static_cast<uint32_t>(blocks.size());
-      BlockHeader bh;
-      bh.stream = stream_idx;
-      bh.rows = static_cast<uint32_t>(end - start);
-      bh.min_ts = rows[start].ts;
-      bh.max_ts = rows[end - 1].ts;
+      BlockHeader& bh = eb.header;
+      RETURN_IF_ERROR(AppendChunk(out, eb.chunks[0], &bh.timestamps));
+      for (size_t c = 0; c < bh.columns.size(); ++c) RETURN_IF_ERROR(AppendChunk(out, eb.chunks[c + 1], &bh.columns[c].chunk));
       meta.min_ts = std::min(meta.min_ts, bh.min_ts);
       meta.max_ts = std::max(meta.max_ts, bh.max_ts);
-
-      std::vector<int64_t> ts;
-      ts.reserve(bh.rows);
-      for (size_t i = start; i < end; ++i) ts.push_back(rows[i].ts);
-      std::string encoded_ts;
-      EncodeTimestamps(ts, &encoded_ts);
-      RETURN_IF_ERROR(WriteChunk(out, encoded_ts, cctx, &bh.timestamps));
-
-      // Columns present in this block, message first.
-      std::vector<uint32_t> column_ids{kMessageColumnId};
-      {
-        std::unordered_set<uint32_t> seen;
-        for (size_t i = start; i < end; ++i) {
-          for (uint32_t f = rows[i].fields_begin; f < rows[i].fields_end; ++f) seen.insert(field_refs_[f].first);
-        }
-        std::vector<uint32_t> sorted(seen.begin(), seen.end());
-        std::sort(sorted.begin(), sorted.end());
-        column_ids.insert(column_ids.end(), sorted.begin(), sorted.end());
-      }
-      block_keys.clear();
-      for (uint32_t column_id : column_ids) {
-        StringColumn values;
-        for (size_t i = start; i < end; ++i) {
-          const Row& r = rows[i];
-          if (column_id == kMessageColumnId) {
-            values.Append(messages_.at(r.message));
-            continue;
-          }
-          std::string_view v;
-          for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) {
-            if (field_refs_[f].first == column_id) v = field_values_.at(field_refs_[f].second);  // last wins
-          }
-          values.Append(v);
-        }
-        ColumnChunk cc;
-        cc.column_id = column_id;
-        EncodedColumn enc = EncodeColumn(values);
-        cc.type = enc.type;
-        cc.stats = std::move(enc.stats);
-        RETURN_IF_ERROR(WriteChunk(out, enc.data, cctx, &cc.chunk));
-        // Tokens: one bloom per column, and the part's exact index, each token once per block and column.
-        column_hashes.clear();
-        if (enc.type == ColumnType::kConst || enc.type == ColumnType::kDict) {
-          // Few distinct values: tokenize each distinct value once.
-          std::unordered_set<std::string_view> distinct;
-          for (size_t i = 0; i < values.size(); ++i) distinct.insert(values.at(i));
-          for (auto v : distinct) {
-            index::ForEachToken(v, [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
-          }
-        } else {
-          for (size_t i = 0; i < values.size(); ++i) {
-            index::ForEachToken(values.at(i),
-                                [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
-          }
-        }
-        std::sort(column_hashes.begin(), column_hashes.end());
-        column_hashes.erase(std::unique(column_hashes.begin(), column_hashes.end()), column_hashes.end());
-        index::BloomFilterBuilder bloom(options_.bloom_bits_per_token);
-        for (uint64_t h : column_hashes) {
-          bloom.Add(h);
-          block_keys.push_back(index::TokenKey(column_id, h));
-        }
-        cc.bloom = bloom.Finish();
-        bh.columns.push_back(std::move(cc));
-      }
-      std::sort(block_keys.begin(), block_keys.end());
-      block_keys.erase(std::unique(block_keys.begin(), block_keys.end()), block_keys.end());
-      for (uint64_t k : block_keys) token_index.Add(k, block_no);
+      for (uint64_t k : eb.keys) token_index.Add(k, block_no);
       blocks.push_back(std::move(bh));
-      start = end;
     }
   }
   if (rows_ == 0) meta.min_ts = meta.max_ts = 0;

@@ -28,6 +28,7 @@ struct PartWriterOptions {
   size_t block_max_rows = 16384;
   size_t block_max_bytes = 4u << 20;
   int bloom_bits_per_token = 10;
+  size_t threads = 0;  // blocks encoded in parallel by this many threads (0 = one per core)
 };
 
 class PartBuilder {
