@@ -44,11 +44,19 @@ class StrataServer:
     def address(self):
         return f"127.0.0.1:{self.port}"
 
+    # Listeners other than HTTP are off unless a test asks for them, so parallel test servers never race for the
+    # default gRPC, syslog and forward ports.
+    OPTIONAL_LISTENERS = ["--grpc-listen", "--syslog-listen", "--syslog-tls-listen", "--forward-listen"]
+
     def start(self, wait_ready=True, timeout=30):
         os.makedirs(self.data_dir, exist_ok=True)
         self.log = open(self.log_path, "ab")
+        off = []
+        for flag in self.OPTIONAL_LISTENERS:
+            if flag not in self.extra_args:
+                off += [flag, ""]
         self.proc = subprocess.Popen(
-            [STRATA_BIN, "serve", "--data-dir", self.data_dir, "--http-listen", self.address, *self.extra_args],
+            [STRATA_BIN, "serve", "--data-dir", self.data_dir, "--http-listen", self.address, *off, *self.extra_args],
             stdout=self.log, stderr=self.log, env=self.env)
         if wait_ready:
             self.wait_ready(timeout)

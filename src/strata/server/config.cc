@@ -47,6 +47,18 @@ Status CheckListen(const std::string& key, const std::string& text) {
   return Status::Ok();
 }
 
+// A listener's tenant: empty (= default_tenant) or a tenant id as request_context.h defines it: 1-150 characters
+// of [A-Za-z0-9_.-], not starting with '.'.
+Status CheckListenerTenant(const std::string& key, const std::string& v) {
+  bool valid = v.size() <= 150 && (v.empty() || v[0] != '.');
+  for (char ch : v) valid = valid && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '-');
+  if (!valid) {
+    return base::InvalidArgument(key + ": a tenant id is 1-150 characters of [A-Za-z0-9_.-], not starting with '.', "
+                                 "got \"" + v + "\"");
+  }
+  return Status::Ok();
+}
+
 // --- Retention settings ---
 
 std::string Trimmed(std::string_view s) {
@@ -197,6 +209,30 @@ struct Setting {
 template <typename T>
 std::string Str(T v) {
   return std::to_string(v);
+}
+
+// --- Elasticsearch _bulk field lists ---
+
+// A comma-separated list of document field names (YAML: a list); empty items are dropped.
+Status SetEsFieldList(const std::string& key, const std::string& text, std::vector<std::string>& out) {
+  std::vector<std::string> items;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = Trimmed(item);
+    if (!item.empty()) items.push_back(item);
+  }
+  if (key != "elasticsearch.label_fields" && items.empty()) {
+    return base::InvalidArgument(key + ": expected at least one field name");
+  }
+  out = std::move(items);
+  return Status::Ok();
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
+  return s;
 }
 
 const std::vector<Setting>& Settings() {
@@ -363,6 +399,33 @@ const std::vector<Setting>& Settings() {
          return Status::Ok();
        },
        [](const Config& c) { return Str(c.max_head_bytes); }},
+      {"elasticsearch.message_fields",
+       "_bulk: document fields tried in order for the log message (comma-separated).",
+       [](Config& c, const std::string& v) {
+         return SetEsFieldList("elasticsearch.message_fields", v, c.es_message_fields);
+       },
+       [](const Config& c) { return JoinList(c.es_message_fields); }},
+      {"elasticsearch.time_fields", "_bulk: document fields tried in order for the timestamp (comma-separated).",
+       [](Config& c, const std::string& v) {
+         return SetEsFieldList("elasticsearch.time_fields", v, c.es_time_fields);
+       },
+       [](const Config& c) { return JoinList(c.es_time_fields); }},
+      {"elasticsearch.label_fields",
+       "_bulk: document fields that become labels (comma-separated; _index -> index, dots -> _).",
+       [](Config& c, const std::string& v) {
+         return SetEsFieldList("elasticsearch.label_fields", v, c.es_label_fields);
+       },
+       [](const Config& c) { return JoinList(c.es_label_fields); }},
+      {"elasticsearch.version", "Elasticsearch version reported to shippers by GET / (they check the major).",
+       [](Config& c, const std::string& v) {
+         const std::string t = Trimmed(v);
+         if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || t.find('.') == std::string::npos) {
+           return base::InvalidArgument("elasticsearch.version: expected a version such as 8.17.0, got \"" + v + "\"");
+         }
+         c.es_version = t;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.es_version; }},
       {"retention.default", "How long rows are kept (1-365 days), e.g. 7d, 30d, 1d12h.",
        [](Config& c, const std::string& v) {
          auto d = ParseTenantPeriod("retention.default", v);
@@ -398,6 +461,78 @@ const std::vector<Setting>& Settings() {
          return Status::Ok();
        },
        [](const Config& c) { return Str(c.maintenance_interval_ms); }},
+      {"syslog_listen", "Syslog listen address HOST:PORT for UDP and TCP (RFC 5424/3164); empty turns it off.",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListen("syslog_listen", v));
+         c.syslog_listen = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.syslog_listen; }},
+      {"syslog_tls_listen", "Syslog over TLS listen address HOST:PORT (usually port 6514); empty (default) is off.",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListen("syslog_tls_listen", v));
+         c.syslog_tls_listen = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.syslog_tls_listen; }},
+      {"syslog_tls_cert", "PEM certificate (chain) file of the syslog TLS listener.",
+       [](Config& c, const std::string& v) {
+         c.syslog_tls_cert = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.syslog_tls_cert; }},
+      {"syslog_tls_key", "PEM private key file of the syslog TLS listener.",
+       [](Config& c, const std::string& v) {
+         c.syslog_tls_key = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.syslog_tls_key; }},
+      {"syslog_tenant", "Tenant of syslog records; empty means default_tenant.",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListenerTenant("syslog_tenant", Trimmed(v)));
+         c.syslog_tenant = Trimmed(v);
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.syslog_tenant; }},
+      {"syslog_labels", "Extra labels on every syslog record: NAME=VALUE,... (e.g. env=prod,dc=eu1).",
+       [](Config& c, const std::string& v) {
+         std::vector<std::pair<std::string, std::string>> out;
+         std::stringstream ss(v);
+         std::string item;
+         while (std::getline(ss, item, ',')) {
+           if (Trimmed(item).empty()) continue;
+           auto eq = item.find('=');
+           std::string name = eq == std::string::npos ? "" : Trimmed(item.substr(0, eq));
+           bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+           for (char ch : name) valid = valid && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+           if (!valid) {
+             return base::InvalidArgument("syslog_labels: expected NAME=VALUE with NAME in [A-Za-z_][A-Za-z0-9_]*, "
+                                          "got \"" + Trimmed(item) + "\"");
+           }
+           out.emplace_back(name, Trimmed(item.substr(eq + 1)));
+         }
+         c.syslog_labels = std::move(out);
+         return Status::Ok();
+       },
+       [](const Config& c) {
+         std::string s;
+         for (const auto& [k, v] : c.syslog_labels) s += (s.empty() ? "" : ",") + k + "=" + v;
+         return s;
+       }},
+      {"forward_listen", "Fluentd forward protocol listen address HOST:PORT (TCP); empty turns it off.",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListen("forward_listen", v));
+         c.forward_listen = v;
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.forward_listen; }},
+      {"forward_tenant", "Tenant of records received over the forward protocol; empty means default_tenant.",
+       [](Config& c, const std::string& v) {
+         RETURN_IF_ERROR(CheckListenerTenant("forward_tenant", Trimmed(v)));
+         c.forward_tenant = Trimmed(v);
+         return Status::Ok();
+       },
+       [](const Config& c) { return c.forward_tenant; }},
   };
   return kSettings;
 }
@@ -599,6 +734,14 @@ std::string Config::ToYaml() const {
     if (key == "labels") {
       rendered = "[";
       for (size_t i = 0; i < labels.size(); ++i) rendered += (i ? ", " : "") + labels[i];
+      rendered += "]";
+    } else if (key == "elasticsearch.message_fields" || key == "elasticsearch.time_fields" ||
+               key == "elasticsearch.label_fields") {
+      const auto& list = key == "elasticsearch.message_fields" ? es_message_fields
+                         : key == "elasticsearch.time_fields"  ? es_time_fields
+                                                               : es_label_fields;
+      rendered = "[";
+      for (size_t i = 0; i < list.size(); ++i) rendered += (i ? ", " : "") + YamlDoubleQuoted(list[i]);
       rendered += "]";
     } else if (key == "retention.tenants") {
       rendered = "{";

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "strata/base/status.h"
@@ -43,12 +44,36 @@ struct Config {
   uint64_t max_fields_per_line = 256;
   uint64_t max_head_bytes = 4ull << 30;
 
+  // Elasticsearch _bulk mapping (ingest/elasticsearch/bulk_decoder.h): the first present message field and time
+  // field, and the document fields that become labels (`_index` -> `index`, dots -> `_`). `elasticsearch.version`
+  // is the version the probe endpoints report (shippers check its major).
+  std::vector<std::string> es_message_fields = {"message", "msg", "log", "_msg"};
+  std::vector<std::string> es_time_fields = {"@timestamp", "timestamp", "time"};
+  std::vector<std::string> es_label_fields = {"_index",
+                                              "service.name",
+                                              "host.name",
+                                              "kubernetes.namespace_name",
+                                              "kubernetes.pod_name",
+                                              "kubernetes.container_name"};
+  std::string es_version = "8.17.0";
+
   // Retention (storage/retention/retention_policy.h). Tenant periods are 1-365 days; a stream rule's period is
   // positive and at most 365 days, and only ever shortens its streams' retention.
   int64_t retention_default_ns = 7 * storage::RetentionPolicy::kDay;
   std::map<std::string, int64_t> retention_tenants;                // tenant -> period
   std::vector<storage::StreamRetentionRule> retention_streams;      // selector (text kept), period, tenant or ""
   int64_t maintenance_interval_ms = 2000;  // merges, retention and delete purges run this often
+
+  // Syslog (RFC 5424/3164 over UDP + TCP, and TLS) and Fluentd forward listeners (server/syslog_listener.h,
+  // server/forward_listener.h). An empty address turns a listener off; an empty tenant means default_tenant.
+  std::string syslog_listen = "127.0.0.1:1514";  // UDP and TCP on the same address
+  std::string syslog_tls_listen;                 // off by default; needs syslog_tls_cert and syslog_tls_key
+  std::string syslog_tls_cert;                   // PEM certificate chain file
+  std::string syslog_tls_key;                    // PEM private key file
+  std::string syslog_tenant;
+  std::vector<std::pair<std::string, std::string>> syslog_labels;  // extra labels on every syslog record
+  std::string forward_listen = "127.0.0.1:24224";
+  std::string forward_tenant;
 
   // YAML rendering of every setting, for --print-config.
   std::string ToYaml() const;

@@ -1,6 +1,26 @@
 #include "strata/server/router.h"
 
 namespace strata::server {
+namespace {
+
+// Besides exact paths and trailing-'*' prefixes, an exact pattern may hold "*" as a whole inner segment
+// ("/*/_bulk"): it matches exactly one non-empty segment. Added for Elasticsearch's /{index}/_bulk, which a prefix
+// cannot express; the handler reads the segment from request.path, and the metrics label stays the pattern (bounded
+// cardinality).
+bool SegmentsMatch(std::string_view pattern, std::string_view path) {
+  while (!pattern.empty() && !path.empty()) {
+    const size_t p_end = pattern.find('/', 1);
+    const size_t s_end = path.find('/', 1);
+    const std::string_view p_seg = pattern.substr(0, p_end);
+    const std::string_view s_seg = path.substr(0, s_end);
+    if (!(p_seg == s_seg || (p_seg == "/*" && s_seg.size() > 1))) return false;
+    pattern.remove_prefix(p_seg.size());
+    path.remove_prefix(s_seg.size());
+  }
+  return pattern.empty() && path.empty();
+}
+
+}  // namespace
 
 Router::Router(observability::Registry& registry)
     : latency_(registry.AddHistogram("strata_http_request_duration_seconds",
@@ -19,7 +39,9 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   const Route* match = nullptr;
   bool path_known = false;
   for (const auto& r : routes_) {
-    bool path_ok = r.prefix ? request.path.rfind(r.path, 0) == 0 : request.path == r.path;
+    bool path_ok = r.prefix ? request.path.rfind(r.path, 0) == 0
+                            : request.path == r.path || (r.path.find("/*/") != std::string::npos &&
+                                                         SegmentsMatch(r.path, request.path));
     if (!path_ok) continue;
     path_known = true;
     if (r.method == request.method || (r.method == "GET" && request.method == "HEAD")) {

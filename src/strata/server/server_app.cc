@@ -5,16 +5,24 @@
 #include <csignal>
 #include <thread>
 
+#include "strata/ingest/elasticsearch/id_dedup.h"
 #include "strata/ingest/ingest_service.h"
 #include "strata/model/label_policy.h"
 #include "strata/observability/log.h"
 #include "strata/observability/metrics.h"
 #include "strata/server/handlers/delete_handler.h"
+#include "strata/server/handlers/es_bulk_handler.h"
+#include "strata/server/handlers/es_probe_handlers.h"
 #include "strata/server/handlers/export_handler.h"
+#include "strata/server/handlers/loki_push_handler.h"
 #include "strata/server/handlers/native_ingest_handler.h"
 #include "strata/server/handlers/ops_handlers.h"
+#include "strata/server/handlers/otlp_http_handler.h"
+#include "strata/server/grpc_server.h"
 #include "strata/server/http_server.h"
 #include "strata/server/router.h"
+#include "strata/server/syslog_listener.h"
+#include "strata/server/forward_listener.h"
 #include "strata/server/version.h"
 #include "strata/storage/storage_engine.h"
 
@@ -58,6 +66,21 @@ int RunServer(const Config& config) {
   router.Add("GET", "/api/v1/buildinfo", MakeBuildInfoHandler());
   router.Add("POST", "/api/v1/logs", MakeNativeIngestHandler(ingest, labels, config));
   router.Add("GET", "/api/v1/export", MakeExportHandler(*storage, config));
+  router.Add("POST", "/loki/api/v1/push", MakeLokiPushHandler(ingest, config));
+  router.Add("POST", "/api/prom/push", MakeLokiPushHandler(ingest, config));  // Loki's legacy path
+  ingest::elasticsearch::IdDedup es_dedup;  // _bulk create dedup by _id (per tenant, 100k ids / 10 min)
+  for (const std::string prefix : {"", "/elasticsearch"}) {
+    // Exact paths first: "/*/_bulk" would otherwise take /elasticsearch/_bulk as index "elasticsearch".
+    router.Add("POST", prefix + "/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
+    router.Add("PUT", prefix + "/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
+  }
+  for (const std::string prefix : {"", "/elasticsearch"}) {
+    router.Add("POST", prefix + "/*/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
+    router.Add("PUT", prefix + "/*/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
+    AddElasticsearchProbeRoutes(router, config, prefix);
+  }
+  router.Add("POST", "/v1/logs", MakeOtlpHttpHandler(ingest, labels, config));       // OTLP/HTTP
+  router.Add("POST", "/otlp/v1/logs", MakeOtlpHttpHandler(ingest, labels, config));  // Loki's OTLP path
   router.Add("POST", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
   router.Add("GET", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
   router.Add("DELETE", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
@@ -77,6 +100,51 @@ int RunServer(const Config& config) {
     LogError("cannot start HTTP server", {{"error", st.ToString()}});
     return 1;
   }
+  GrpcServer grpc(ingest, labels, config, registry);  // OTLP/gRPC + strata.v1.Ingest; grpc_listen "" = off
+  if (!config.grpc_listen.empty()) {
+    if (auto st = grpc.Start(); !st.ok()) {
+      LogError("cannot start gRPC server", {{"error", st.ToString()}});
+      return 1;
+    }
+    LogInfo("gRPC listening", {{"grpc", grpc.BoundAddress()}});
+  }
+  // Syslog (UDP + TCP, TLS) and Fluentd forward listeners; an empty address turns one off. The built-in default
+  // addresses are optional: a second server on the same host starts without them (logged), but an address the
+  // operator set must bind.
+  const Config defaults;
+  SyslogListenerOptions syslog_options;
+  syslog_options.listen = config.syslog_listen;
+  syslog_options.tls_listen = config.syslog_tls_listen;
+  syslog_options.tls_cert_file = config.syslog_tls_cert;
+  syslog_options.tls_key_file = config.syslog_tls_key;
+  syslog_options.tenant = config.syslog_tenant.empty() ? config.default_tenant : config.syslog_tenant;
+  for (const auto& [name, value] : config.syslog_labels) syslog_options.labels.push_back({name, value});
+  syslog_options.max_message_bytes = config.max_line_bytes;
+  syslog_options.optional = config.syslog_listen == defaults.syslog_listen;
+  SyslogListener syslog(ioc, ingest, registry, syslog_options);
+  if (auto st = syslog.Start(); !st.ok()) {
+    LogError("cannot start the syslog listener", {{"error", st.ToString()}});
+    return 1;
+  }
+  if (!syslog.TcpAddress().empty() || !syslog.TlsAddress().empty()) {
+    LogInfo("syslog listening",
+            {{"udp", syslog.UdpAddress()}, {"tcp", syslog.TcpAddress()}, {"tls", syslog.TlsAddress()}});
+  }
+  ForwardListenerOptions forward_options;
+  forward_options.listen = config.forward_listen;
+  forward_options.tenant = config.forward_tenant.empty() ? config.default_tenant : config.forward_tenant;
+  forward_options.labels = &labels;
+  forward_options.max_message_bytes = config.max_body_bytes;
+  forward_options.max_decompressed_bytes = config.max_decompressed_bytes;
+  forward_options.max_line_bytes = config.max_line_bytes;
+  forward_options.max_fields = config.max_fields_per_line;
+  forward_options.optional = config.forward_listen == defaults.forward_listen;
+  ForwardListener forward(ioc, ingest, registry, forward_options);
+  if (auto st = forward.Start(); !st.ok()) {
+    LogError("cannot start the forward listener", {{"error", st.ToString()}});
+    return 1;
+  }
+  if (!forward.BoundAddress().empty()) LogInfo("forward listening", {{"forward", forward.BoundAddress()}});
   LogInfo("strata listening", {{"http", http.BoundAddress()},
                                {"data_dir", config.data_dir},
                                {"version", kVersion},
@@ -99,16 +167,23 @@ int RunServer(const Config& config) {
     if (ec) return;
     LogInfo("shutting down", {{"signal", std::to_string(signo)}});
     http.StopAccepting();
+    syslog.Stop();
+    forward.Stop();
     // Waiting must not block an io thread: in-flight requests need those threads to finish.
     shutdown = std::thread([&] {
       auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_timeout_ms);
-      while (http.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      // Syslog and forward batches still in the sink finish from WAL callbacks; wait for them like requests.
+      while ((http.InFlight() > 0 || syslog.InFlight() > 0 || forward.InFlight() > 0) &&
+             std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       if (http.InFlight() > 0) {
         observability::LogWarn("shutdown timeout with requests in flight",
                                {{"in_flight", std::to_string(http.InFlight())}});
       }
+      // gRPC calls in flight finish from WAL callbacks, so stop it while the WAL still runs.
+      grpc.Stop(std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero())));
       if (recovery.joinable()) recovery.join();
       if (auto st = storage->Close(); !st.ok()) {
         LogError("closing the WAL failed", {{"error", st.ToString()}});
