@@ -2,8 +2,9 @@
 // Partition: one tenant's parts for one UTC day, in `<data>/<tenant>/<yyyymmdd>/`. A tenant's data never shares a
 // file with another tenant's.
 //
-// The partition's stream index is the union of its parts' stream tables (each part stores the labels of the
-// streams it holds), so it can never disagree with the data; resolving a selector is a pass over those tables.
+// The partition's stream index is the union of its parts' stream indexes: each part stores the labels of the
+// streams it holds (stream id -> labels), and PartReader builds label=value -> streams from them at open, so the
+// index can never disagree with the data and a selector resolves to streams without touching column data.
 //
 // Open() makes the directory consistent after any crash: it deletes `.tmp-*` files (parts whose writer died
 // before the rename), deletes parts superseded by a merge whose inputs were not yet unlinked, and quarantines

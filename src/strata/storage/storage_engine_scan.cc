@@ -87,10 +87,21 @@ class Scanner {
     ++stats_.parts;
     const auto& blocks = part.blocks();
     stats_.blocks_total += blocks.size();
+    // Equality matchers go through the part's label=value stream index; the others are checked on the
+    // candidate streams' labels.
     std::vector<char> stream_ok(part.streams().size(), 1);
+    for (const auto& m : req_.matchers) {
+      if (m.op != LabelMatcher::Op::kEq || m.value.empty()) continue;
+      std::vector<char> hit(stream_ok.size(), 0);
+      if (const auto* streams = part.StreamsWithLabel(m.name, m.value)) {
+        for (uint32_t s : *streams) hit[s] = 1;
+      }
+      for (size_t s = 0; s < stream_ok.size(); ++s) stream_ok[s] = stream_ok[s] && hit[s];
+    }
     for (size_t s = 0; s < stream_ok.size(); ++s) {
+      if (!stream_ok[s]) continue;
       for (const auto& m : req_.matchers) {
-        if (!m.Matches(part.streams()[s].labels)) {
+        if ((m.op != LabelMatcher::Op::kEq || m.value.empty()) && !m.Matches(part.streams()[s].labels)) {
           stream_ok[s] = 0;
           break;
         }

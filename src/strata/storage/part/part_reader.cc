@@ -78,12 +78,24 @@ base::Result<std::shared_ptr<const PartReader>> PartReader::Open(const std::stri
       if (c.column_id >= r->column_names_.size()) return fail(base::DataLoss("block refers to a missing column"));
     }
   }
+  for (uint32_t i = 0; i < r->streams_.size(); ++i) {
+    for (const auto& l : r->streams_[i].labels) r->label_index_[l.name + '\0' + l.value].push_back(i);
+  }
   auto tokens = section(r->footer_.tokens, "tokens");
   if (!tokens.ok()) return fail(tokens.status());
   auto tr = index::TokenIndexReader::Open(*tokens);
   if (!tr.ok()) return fail(tr.status());
   r->tokens_ = *tr;
   return std::shared_ptr<const PartReader>(std::move(r));
+}
+
+const std::vector<uint32_t>* PartReader::StreamsWithLabel(std::string_view name, std::string_view value) const {
+  std::string key;
+  key.reserve(name.size() + 1 + value.size());
+  key.append(name).push_back('\0');
+  key.append(value);
+  auto it = label_index_.find(key);
+  return it == label_index_.end() ? nullptr : &it->second;
 }
 
 int64_t PartReader::ColumnId(std::string_view name) const {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "strata/base/status.h"
@@ -36,6 +37,10 @@ class PartReader {
   const index::TokenIndexReader& tokens() const { return tokens_; }
   const PartFooter& footer() const { return footer_; }
 
+  // The part's stream index: the streams (indexes into streams()) carrying label name=value, ascending; null
+  // when none does. Built at Open from the stream table.
+  const std::vector<uint32_t>* StreamsWithLabel(std::string_view name, std::string_view value) const;
+
   // Column id of a name, or -1 when no block of the part has the column.
   int64_t ColumnId(std::string_view name) const;
 
@@ -56,6 +61,7 @@ class PartReader {
   std::vector<std::string> column_names_;
   std::vector<BlockHeader> blocks_;
   index::TokenIndexReader tokens_;
+  std::unordered_map<std::string, std::vector<uint32_t>> label_index_;  // "name\0value" -> stream indexes
 };
 
 }  // namespace strata::storage
