@@ -1,6 +1,8 @@
 # Strata's two front-door commands: `make run` and `make test`. Both install what is missing first.
 #   make run        build (release) and serve on 127.0.0.1:3100 with data in ./data
-#   make test       build, then unit tests (release and ASan/UBSan), integration tests, promtool, a short fuzz run
+#   make test       the ASan/UBSan build, then its unit tests, the integration tests against that binary (real
+#                   protocols, crash test, promtool), a short run of every fuzz target and a benchmark smoke run
+#   make unit | integration         the same tests against the release build
 #   make build | debug | asan     the three build configurations, in build/release, build/debug, build/asan
 #   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target, default 10)
 #   make bench-ingest               native ingest load test (docs/benchmarks.md)
@@ -11,7 +13,8 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 STRATA_ARGS ?=
 
-.PHONY: bootstrap build debug asan run test unit unit-asan integration fuzz bench-ingest bench-storage crash-soak clean
+.PHONY: bootstrap build debug asan run test unit unit-asan integration integration-asan fuzz bench-smoke \
+	bench-ingest bench-storage crash-soak clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -44,10 +47,21 @@ unit-asan: asan
 integration: build
 	STRATA_BIN=$(CURDIR)/build/release/programs/strata python3 -m pytest -q tests/integration
 
+# Leak checking is for the unit tests; a server stopped by SIGTERM in a test would report gRPC's process-lifetime
+# allocations as leaks.
+integration-asan: asan
+	ASAN_OPTIONS=detect_leaks=0 STRATA_BIN=$(CURDIR)/build/asan/programs/strata python3 -m pytest -q tests/integration
+
 fuzz: bootstrap
 	scripts/fuzz
 
-test: unit unit-asan integration fuzz
+# Keeps the benchmark harness from rotting: seconds, tiny data, no results written.
+bench-smoke: asan
+	build/asan/bench/storage/storage_bench --lines 20000 --smoke --no-results > /dev/null
+
+# One build (ASan/UBSan) serves every test; `make unit integration` runs the same tests on the release build.
+test: unit-asan integration-asan bench-smoke
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-5} scripts/fuzz
 	@echo "make test: all tests passed"
 
 bench-ingest: build
