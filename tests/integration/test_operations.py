@@ -22,7 +22,9 @@ def test_health_ready_and_metrics_pass_promtool(server, tmp_path):
                  "logs_rejected_total{tenant=\"default\",reason=\"item\"} 1",
                  "strata_http_request_duration_seconds_bucket{endpoint=\"/api/v1/logs\"",
                  "strata_wal_fsync_duration_seconds_count", "strata_wal_group_records_bucket",
-                 "strata_head_bytes", "strata_head_records 1"]:
+                 "strata_head_bytes", "strata_head_records 1",
+                 'strata_ingest_lines_total{protocol="native"} 1',
+                 'strata_ingest_rejected_total{protocol="native",reason="item"} 1']:
         assert name in text, name
     promtool = shutil.which("promtool")
     assert promtool, "promtool (Debian package prometheus) is required; scripts/bootstrap installs it"

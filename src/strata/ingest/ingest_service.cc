@@ -10,7 +10,20 @@ IngestService::IngestService(storage::StorageEngine& storage, observability::Reg
       filtered_(r.AddCounter("logs_filtered_total", "Log lines dropped by processing filters.", {"tenant"})),
       rejected_(r.AddCounter("logs_rejected_total", "Log lines rejected as invalid or over limits.",
                              {"tenant", "reason"})),
-      errors_(r.AddCounter("errors_total", "Error responses to API requests.", {"tenant", "code"})) {}
+      errors_(r.AddCounter("errors_total", "Error responses to API requests.", {"tenant", "code"})),
+      protocol_families_{
+          r.AddCounter("strata_ingest_batches_total", "Batches acknowledged, by ingest protocol.", {"protocol"}),
+          r.AddCounter("strata_ingest_lines_total", "Log lines acknowledged, by ingest protocol.", {"protocol"}),
+          r.AddCounter("strata_ingest_bytes_total", "Raw bytes acknowledged, by ingest protocol.", {"protocol"}),
+          r.AddCounter("strata_ingest_rejected_total", "Log lines rejected, by ingest protocol and reason.",
+                       {"protocol", "reason"})} {}
+
+IngestSink& IngestService::ForProtocol(const std::string& protocol) {
+  std::lock_guard lock(mu_);
+  auto& slot = protocols_[protocol];
+  if (!slot) slot = std::make_unique<ProtocolSink>(*this, protocol, protocol_families_);
+  return *slot;
+}
 
 IngestService::TenantCounters& IngestService::CountersFor(const std::string& tenant) {
   std::lock_guard lock(mu_);

@@ -3,10 +3,12 @@
 // Thread-safe. Owns the ingest metrics (logs_ingested_total, logs_ingested_bytes_total, logs_filtered_total,
 // logs_rejected_total, errors_total), all labelled by tenant.
 
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
 #include "strata/ingest/ingest_sink.h"
+#include "strata/ingest/protocol_sink.h"
 #include "strata/observability/metrics.h"
 #include "strata/storage/storage_engine.h"
 
@@ -19,6 +21,9 @@ class IngestService final : public IngestSink {
   base::Status Ingest(std::string tenant, std::vector<model::LogRecord> records, Callback done) override;
   void CountRejected(std::string_view tenant, std::string_view reason, size_t lines) override;
   void CountError(std::string_view tenant, std::string_view code) override;
+
+  // The sink a protocol front end uses: same behaviour, plus per-protocol counters. Stable reference.
+  IngestSink& ForProtocol(const std::string& protocol);
 
  private:
   struct TenantCounters {
@@ -34,8 +39,10 @@ class IngestService final : public IngestSink {
   observability::Family<observability::Counter>& filtered_;
   observability::Family<observability::Counter>& rejected_;
   observability::Family<observability::Counter>& errors_;
+  ProtocolSink::Families protocol_families_;
   std::mutex mu_;
   std::unordered_map<std::string, TenantCounters> tenants_;
+  std::unordered_map<std::string, std::unique_ptr<ProtocolSink>> protocols_;
 };
 
 }  // namespace strata::ingest

@@ -64,23 +64,23 @@ int RunServer(const Config& config) {
   router.Add("GET", "/ready", MakeReadyzHandler(*storage));  // Loki's spelling
   router.Add("GET", "/metrics", MakeMetricsHandler(registry));
   router.Add("GET", "/api/v1/buildinfo", MakeBuildInfoHandler());
-  router.Add("POST", "/api/v1/logs", MakeNativeIngestHandler(ingest, labels, config));
+  router.Add("POST", "/api/v1/logs", MakeNativeIngestHandler(ingest.ForProtocol("native"), labels, config));
   router.Add("GET", "/api/v1/export", MakeExportHandler(*storage, config));
-  router.Add("POST", "/loki/api/v1/push", MakeLokiPushHandler(ingest, config));
-  router.Add("POST", "/api/prom/push", MakeLokiPushHandler(ingest, config));  // Loki's legacy path
+  router.Add("POST", "/loki/api/v1/push", MakeLokiPushHandler(ingest.ForProtocol("loki"), config));
+  router.Add("POST", "/api/prom/push", MakeLokiPushHandler(ingest.ForProtocol("loki"), config));  // Loki's legacy path
   ingest::elasticsearch::IdDedup es_dedup;  // _bulk create dedup by _id (per tenant, 100k ids / 10 min)
   for (const std::string prefix : {"", "/elasticsearch"}) {
     // Exact paths first: "/*/_bulk" would otherwise take /elasticsearch/_bulk as index "elasticsearch".
-    router.Add("POST", prefix + "/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
-    router.Add("PUT", prefix + "/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
+    router.Add("POST", prefix + "/_bulk", MakeEsBulkHandler(ingest.ForProtocol("elasticsearch"), config, es_dedup));
+    router.Add("PUT", prefix + "/_bulk", MakeEsBulkHandler(ingest.ForProtocol("elasticsearch"), config, es_dedup));
   }
   for (const std::string prefix : {"", "/elasticsearch"}) {
-    router.Add("POST", prefix + "/*/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
-    router.Add("PUT", prefix + "/*/_bulk", MakeEsBulkHandler(ingest, config, es_dedup));
+    router.Add("POST", prefix + "/*/_bulk", MakeEsBulkHandler(ingest.ForProtocol("elasticsearch"), config, es_dedup));
+    router.Add("PUT", prefix + "/*/_bulk", MakeEsBulkHandler(ingest.ForProtocol("elasticsearch"), config, es_dedup));
     AddElasticsearchProbeRoutes(router, config, prefix);
   }
-  router.Add("POST", "/v1/logs", MakeOtlpHttpHandler(ingest, labels, config));       // OTLP/HTTP
-  router.Add("POST", "/otlp/v1/logs", MakeOtlpHttpHandler(ingest, labels, config));  // Loki's OTLP path
+  router.Add("POST", "/v1/logs", MakeOtlpHttpHandler(ingest.ForProtocol("otlp_http"), labels, config));       // OTLP/HTTP
+  router.Add("POST", "/otlp/v1/logs", MakeOtlpHttpHandler(ingest.ForProtocol("otlp_http"), labels, config));  // Loki's OTLP path
   router.Add("POST", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
   router.Add("GET", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
   router.Add("DELETE", "/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kNative));
@@ -100,7 +100,7 @@ int RunServer(const Config& config) {
     LogError("cannot start HTTP server", {{"error", st.ToString()}});
     return 1;
   }
-  GrpcServer grpc(ingest, labels, config, registry);  // OTLP/gRPC + strata.v1.Ingest; grpc_listen "" = off
+  GrpcServer grpc(ingest.ForProtocol("grpc"), labels, config, registry);  // OTLP/gRPC + strata.v1.Ingest; grpc_listen "" = off
   if (!config.grpc_listen.empty()) {
     if (auto st = grpc.Start(); !st.ok()) {
       LogError("cannot start gRPC server", {{"error", st.ToString()}});
@@ -121,7 +121,7 @@ int RunServer(const Config& config) {
   for (const auto& [name, value] : config.syslog_labels) syslog_options.labels.push_back({name, value});
   syslog_options.max_message_bytes = config.max_line_bytes;
   syslog_options.optional = config.syslog_listen == defaults.syslog_listen;
-  SyslogListener syslog(ioc, ingest, registry, syslog_options);
+  SyslogListener syslog(ioc, ingest.ForProtocol("syslog"), registry, syslog_options);
   if (auto st = syslog.Start(); !st.ok()) {
     LogError("cannot start the syslog listener", {{"error", st.ToString()}});
     return 1;
@@ -139,7 +139,7 @@ int RunServer(const Config& config) {
   forward_options.max_line_bytes = config.max_line_bytes;
   forward_options.max_fields = config.max_fields_per_line;
   forward_options.optional = config.forward_listen == defaults.forward_listen;
-  ForwardListener forward(ioc, ingest, registry, forward_options);
+  ForwardListener forward(ioc, ingest.ForProtocol("forward"), registry, forward_options);
   if (auto st = forward.Start(); !st.ok()) {
     LogError("cannot start the forward listener", {{"error", st.ToString()}});
     return 1;
