@@ -121,7 +121,9 @@ Status RewriteParts(const RewriteContext& ctx, Partition& p, const std::vector<s
     return filter->Drop(labels, ts, message);
   };
   const uint64_t id = ctx.next_part_id.fetch_add(1);
-  auto result = MergeParts(inputs, p.dir(), id, ctx.options.part, drop);
+  PartWriterOptions part_options = ctx.options.part;
+  part_options.zstd_level = kMergeZstdLevel;
+  auto result = MergeParts(inputs, p.dir(), id, part_options, drop);
   if (!result.ok()) return result.status();
   outcome->rows_in = result->rows_in;
   outcome->rows_dropped = result->rows_dropped;

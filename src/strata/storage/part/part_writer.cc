@@ -82,19 +82,19 @@ base::Status SyncDir(const std::string& dir) {
   return base::Status::Ok();
 }
 
-int ZstdLevelFor(size_t bytes) {
+int ZstdLevelFor(size_t bytes, int level_for_large) {
   // Small chunks gain little from higher levels and pay per-call overhead; big ones compress better at 3.
-  return bytes < 4096 ? 1 : 3;
+  return bytes < 4096 ? 1 : level_for_large;
 }
 
 // Compresses a chunk (or keeps it raw when compression does not pay); fills everything in ref but the offset.
-std::string CompressChunk(std::string_view raw, ZSTD_CCtx* cctx, ChunkRef* ref) {
+std::string CompressChunk(std::string_view raw, ZSTD_CCtx* cctx, int level, ChunkRef* ref) {
   std::string stored;
   ref->raw_len = static_cast<uint32_t>(raw.size());
   ref->codec = ChunkCodec::kNone;
   if (raw.size() >= 64) {
     stored.resize(ZSTD_compressBound(raw.size()));
-    size_t n = ZSTD_compressCCtx(cctx, stored.data(), stored.size(), raw.data(), raw.size(), ZstdLevelFor(raw.size()));
+    size_t n = ZSTD_compressCCtx(cctx, stored.data(), stored.size(), raw.data(), raw.size(), ZstdLevelFor(raw.size(), level));
     if (!ZSTD_isError(n) && n < raw.size()) {
       stored.resize(n);
       ref->codec = ChunkCodec::kZstd;
@@ -227,7 +227,7 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
     for (size_t i = 0; i < job.n; ++i) ts.push_back(job.rows[i].ts);
     std::string encoded_ts;
     EncodeTimestamps(ts, &encoded_ts);
-    out->chunks.push_back(CompressChunk(encoded_ts, ctx, &bh.timestamps));
+    out->chunks.push_back(CompressChunk(encoded_ts, ctx, options_.zstd_level, &bh.timestamps));
 
     // Columns present in this block, message first.
     std::vector<uint32_t> column_ids{kMessageColumnId};
@@ -260,7 +260,7 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
       EncodedColumn enc = EncodeColumn(values);
       cc.type = enc.type;
       cc.stats = std::move(enc.stats);
-      out->chunks.push_back(CompressChunk(enc.data, ctx, &cc.chunk));
+      out->chunks.push_back(CompressChunk(enc.data, ctx, options_.zstd_level, &cc.chunk));
       // Tokens: one bloom per column, and the part's exact index, each token once per block and column.
       column_hashes.clear();
       if (enc.type == ColumnType::kConst || enc.type == ColumnType::kDict) {
