@@ -55,6 +55,10 @@ class StrataServer:
         for flag in self.OPTIONAL_LISTENERS:
             if flag not in self.extra_args:
                 off += [flag, ""]
+        # Test data is dated early in 2026; the default 7-day retention would remove it at the next maintenance
+        # pass after a flush. A year keeps it unless a test sets its own.
+        if "--retention-default" not in self.extra_args:
+            off += ["--retention-default", "365d"]
         self.proc = subprocess.Popen(
             [STRATA_BIN, "serve", "--data-dir", self.data_dir, "--http-listen", self.address, *off, *self.extra_args],
             stdout=self.log, stderr=self.log, env=self.env)
