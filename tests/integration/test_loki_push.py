@@ -115,7 +115,8 @@ def test_encodings_gzip_deflate_and_legacy_path(server):
     assert got["legacy line"]["labels"] == {"app": "legacy", "service_name": "legacy"}
 
 
-def test_partial_acceptance_stores_good_entries_and_lists_lokis_reasons(server):
+def test_partial_acceptance_stores_good_entries_and_lists_lokis_reasons(make_server):
+    server = make_server(extra_args=["--retention-default", "7d"])  # "too old" = beyond the 7-day horizon
     good, week_ago = NOW_NS - 1_000_000_000, NOW_NS - 8 * 86400 * 1_000_000_000
     future = NOW_NS + 3600 * 1_000_000_000
     body = {"streams": [
