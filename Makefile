@@ -6,6 +6,7 @@
 #   make build | debug | asan     the three build configurations, in build/release, build/debug, build/asan
 #   make fuzz       libFuzzer targets with clang (FUZZ_SECONDS per target, default 10)
 #   make bench-ingest               native ingest load test (docs/benchmarks.md)
+#   make bench-protocols            ingest throughput per protocol on the same records (docs/benchmarks.md)
 #   make bench-storage              storage engine: ingest, disk size, scans (LINES, default 10000000; bench/README.md)
 #   make crash-soak                 the crash test with more kill cycles (CRASH_CYCLES, default 100)
 
@@ -14,7 +15,7 @@ CMAKE_FLAGS ?=
 STRATA_ARGS ?=
 
 .PHONY: bootstrap build debug asan run test unit unit-asan integration integration-asan fuzz bench-smoke \
-	bench-ingest bench-storage crash-soak clean
+	bench-ingest bench-protocols bench-storage crash-soak clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -66,6 +67,9 @@ test: unit-asan integration-asan bench-smoke
 
 bench-ingest: build
 	bench/ingest/run_native_ingest.sh
+
+bench-protocols: build
+	python3 bench/ingest/protocol_bench.py --seconds $${SECONDS_PER_PROTOCOL:-10}
 
 bench-storage: build
 	build/release/bench/storage/storage_bench --lines $${LINES:-10000000}
