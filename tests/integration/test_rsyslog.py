@@ -1,6 +1,8 @@
-"""rsyslog (Debian's package) as a real agent in front of Strata: it receives lines over TCP and forwards them
-both as RFC 5424 syslog over TCP with octet-counting framing (omfwd) and as Elasticsearch bulk requests
-(omelasticsearch). Every line must arrive once through each path with its host, program and message."""
+"""rsyslog (Debian's package) as a real agent in front of Strata: it receives lines over TCP and forwards them as
+RFC 5424 syslog over TCP with octet-counting framing (omfwd), over TLS (omfwd with the OpenSSL stream driver), and
+as Elasticsearch bulk requests (omelasticsearch). Every line must arrive once through each path with its host,
+program, facility, level and message byte for byte. (syslog-ng is not tested: Debian's syslog-ng-core conflicts
+with rsyslog, so the two cannot be installed side by side.)"""
 import os
 import shutil
 import socket
@@ -78,6 +80,61 @@ def test_rsyslog_forwards_over_syslog_tcp_and_elasticsearch_bulk(make_server, tm
         assert sorted(bulk) == expected
         assert bulk[" rsyslog line 5"]["fields"]["host"] == "webhost"
         assert bulk[" rsyslog line 5"]["fields"]["program"] == "checkout"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+TLS_CONF = """
+global(workDirectory="{work}" DefaultNetstreamDriver="ossl" DefaultNetstreamDriverCAFile="{cert}")
+module(load="imtcp")
+input(type="imtcp" port="{listen}" address="127.0.0.1" ruleset="fwd")
+ruleset(name="fwd") {{
+  action(type="omfwd" target="127.0.0.1" port="{tls}" protocol="tcp" TCP_Framing="octet-counted"
+         StreamDriver="ossl" StreamDriverMode="1" StreamDriverAuthMode="anon"
+         template="RSYSLOG_SyslogProtocol23Format")
+}}
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(RSYSLOGD), reason="rsyslog is not installed (scripts/bootstrap installs it)")
+@pytest.mark.skipif(not os.path.exists("/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so"),
+                    reason="rsyslog-openssl is not installed (scripts/bootstrap installs it)")
+def test_rsyslog_forwards_over_syslog_tls(make_server, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    tls_port = free_port()
+    s = make_server(extra_args=["--syslog-tls-listen", f"127.0.0.1:{tls_port}", "--syslog-tls-cert", str(cert),
+                                "--syslog-tls-key", str(key)])
+    listen = free_port()
+    work = tmp_path / "rsyslog"
+    work.mkdir()
+    conf = work / "rsyslog.conf"
+    conf.write_text(TLS_CONF.format(work=work, listen=listen, tls=tls_port, cert=cert))
+    proc = subprocess.Popen([RSYSLOGD, "-n", "-f", str(conf), "-i", str(work / "pid")],
+                            stdout=subprocess.DEVNULL, stderr=open(work / "stderr", "wb"))
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", listen), timeout=1)
+                break
+            except OSError:
+                assert time.time() < deadline, (work / "stderr").read_text()
+                time.sleep(0.1)
+        with sock:
+            for i in range(30):
+                sock.sendall(f"<11>Nov 27 10:00:{i:02d} dbhost postgres[7]: tls line {i}\n".encode())
+        deadline = time.time() + 30
+        while len(s.export()) < 30:
+            assert time.time() < deadline, (len(s.export()), (work / "stderr").read_text())
+            time.sleep(0.2)
+        rows = s.export()
+        assert sorted(r["message"] for r in rows) == sorted(f" tls line {i}" for i in range(30))
+        sample = next(r for r in rows if r["message"] == " tls line 3")
+        assert sample["labels"]["host"] == "dbhost" and sample["labels"]["service"] == "postgres"
+        assert sample["labels"]["facility"] == "user" and sample["labels"]["level"] == "ERROR"
     finally:
         proc.terminate()
         proc.wait(10)
