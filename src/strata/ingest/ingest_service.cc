@@ -44,6 +44,13 @@ base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRec
     if (st.ok()) {
       counters.lines->Inc(static_cast<double>(lines));
       counters.bytes->Inc(static_cast<double>(bytes));
+      return done(st);
+    }
+    // Nothing of the batch was acknowledged, so the client may safely send it again (to this node after a
+    // restart, or to another): answer "unavailable" (HTTP 503, gRPC UNAVAILABLE), which every protocol's clients
+    // retry, as Loki does, rather than a 500 that OTel SDKs and shippers give up on.
+    if (st.code() == base::StatusCode::kInternal || st.code() == base::StatusCode::kDataLoss) {
+      return done(base::Unavailable("the batch could not be made durable: " + st.message()));
     }
     done(st);
   });

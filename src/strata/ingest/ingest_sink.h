@@ -4,7 +4,8 @@
 //
 // Contract: Ingest() either returns an error at once (nothing was accepted: back-pressure, not ready) and never
 // calls done, or returns OK and calls done exactly once, from another thread, when the batch is durable under
-// the configured fsync policy (OK) or failed to become durable (error). A front end acknowledges its client only
+// the configured fsync policy (OK) or failed to become durable (Unavailable, or ResourceExhausted when the disk is
+// full: both retryable, since nothing of the batch was acknowledged). A front end acknowledges its client only
 // from done. Thread-safe.
 
 #include <functional>
