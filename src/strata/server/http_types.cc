@@ -3,16 +3,10 @@
 #include <strings.h>
 
 #include "strata/common/json_writer.h"
+#include "strata/common/text.h"
 
 namespace strata::server {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string PercentDecode(std::string_view s) {
   std::string out;
@@ -20,9 +14,9 @@ std::string PercentDecode(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+    } else if (s[i] == '%' && i + 2 < s.size() && common::HexDigitValue(s[i + 1]) >= 0 &&
+               common::HexDigitValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(common::HexDigitValue(s[i + 1]) * 16 + common::HexDigitValue(s[i + 2]));
       i += 2;
     } else {
       out += s[i];

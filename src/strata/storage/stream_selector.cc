@@ -1,5 +1,7 @@
 #include "strata/storage/stream_selector.h"
 
+#include "strata/common/text.h"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -63,60 +65,6 @@ bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= '
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Length of the UTF-8 sequence at s[i], or 0 when it is not valid UTF-8 (overlongs and surrogates rejected).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0;
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 // A hand-written lexer over the whole input. Positions are 1-based lines and columns (in bytes), as Loki reports
 // them for the token where the error was found.
 class Lexer {
@@ -173,7 +121,7 @@ class Lexer {
       while (end < in_.size() && (IsIdentChar(in_[end]) || in_[end] == '.')) ++end;
       return op(Tok::kNumber, end - pos_);
     }
-    size_t len = Utf8SequenceLength(in_, pos_);
+    size_t len = common::Utf8SequenceLength(in_, pos_);
     return op(Tok::kOther, len ? len : 1);
   }
 
@@ -261,7 +209,7 @@ class Lexer {
           if (pos_ + 2 + digits > in_.size()) return ErrorHere(bad);
           uint32_t v = 0;
           for (size_t k = 0; k < digits; ++k) {
-            int h = HexValue(in_[pos_ + 2 + k]);
+            int h = common::HexDigitValue(in_[pos_ + 2 + k]);
             if (h < 0) return ErrorHere(bad);
             v = v * 16 + static_cast<uint32_t>(h);
           }
@@ -269,7 +217,7 @@ class Lexer {
             out += static_cast<char>(v);
           } else {
             if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return ErrorHere(bad);
-            AppendUtf8(out, v);
+            common::AppendUtf8(out, v);
           }
           Advance(2 + digits);
           continue;
@@ -301,7 +249,7 @@ class Lexer {
 
 bool ValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8SequenceLength(s, i);
+    size_t n = common::Utf8SequenceLength(s, i);
     if (n == 0) return false;
     i += n;
   }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "strata/common/protobuf_wire.h"
+#include "strata/common/text.h"
 #include "strata/model/time_format.h"
 
 namespace strata::ingest::loki {
@@ -54,31 +55,6 @@ void AppendGoQuoted(std::string& out, std::string_view s) {
     }
   }
   out += '"';
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 // A recursive-descent reader of `{name="value", ...}`; errors carry the 0-based byte position.
@@ -172,8 +148,8 @@ class LabelParser {
         case '"': out += '"'; break;
         case '\'': out += '\''; break;
         case 'x': {
-          if (i_ + 2 > s_.size() || HexDigit(s_[i_]) < 0 || HexDigit(s_[i_ + 1]) < 0) return Error("bad \\x escape");
-          out += static_cast<char>(HexDigit(s_[i_]) * 16 + HexDigit(s_[i_ + 1]));
+          if (i_ + 2 > s_.size() || common::HexDigitValue(s_[i_]) < 0 || common::HexDigitValue(s_[i_ + 1]) < 0) return Error("bad \\x escape");
+          out += static_cast<char>(common::HexDigitValue(s_[i_]) * 16 + common::HexDigitValue(s_[i_ + 1]));
           i_ += 2;
           break;
         }
@@ -183,13 +159,13 @@ class LabelParser {
           if (i_ + n > s_.size()) return Error("bad unicode escape");
           uint32_t cp = 0;
           for (size_t k = 0; k < n; ++k) {
-            const int d = HexDigit(s_[i_ + k]);
+            const int d = common::HexDigitValue(s_[i_ + k]);
             if (d < 0) return Error("bad unicode escape");
             cp = cp * 16 + static_cast<uint32_t>(d);
           }
           if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return Error("invalid unicode code point");
           i_ += n;
-          AppendUtf8(out, cp);
+          common::AppendUtf8(out, cp);
           break;
         }
         default: {

@@ -1,5 +1,7 @@
 #include "strata/query/lang/logql_lexer.h"
 
+#include "strata/common/text.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -43,31 +45,6 @@ bool ValidUtf8(std::string_view s) {
     i += n + 1;
   }
   return true;
-}
-
-void AppendUtf8(std::string* out, uint32_t r) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -321,10 +298,10 @@ class Lexer {
     if (in_[pos_] == '0' && pos_ + 1 < in_.size() && (in_[pos_ + 1] == 'x' || in_[pos_ + 1] == 'X')) {
       Advance(); Advance();
       size_t hs = pos_;
-      while (pos_ < in_.size() && HexVal(in_[pos_]) >= 0) Advance();
+      while (pos_ < in_.size() && common::HexDigitValue(in_[pos_]) >= 0) Advance();
       if (pos_ == hs) return ParseError("hexadecimal literal has no digits", t->line, t->col);
       double v = 0;
-      for (size_t k = hs; k < pos_; ++k) v = v * 16 + HexVal(in_[k]);
+      for (size_t k = hs; k < pos_; ++k) v = v * 16 + common::HexDigitValue(in_[k]);
       t->kind = TokKind::kNumber;
       t->number = v;
       t->text = std::string(in_.substr(start, pos_ - start));
@@ -435,7 +412,7 @@ class Lexer {
           int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           uint32_t r = 0;
           for (int k = 0; k < n; ++k) {
-            int h = pos_ < in_.size() ? HexVal(in_[pos_]) : -1;
+            int h = pos_ < in_.size() ? common::HexDigitValue(in_[pos_]) : -1;
             if (h < 0) return ParseError("invalid syntax", t->line, t->col);
             r = r * 16 + static_cast<uint32_t>(h);
             Advance();
@@ -444,7 +421,7 @@ class Lexer {
             value.push_back(static_cast<char>(r));
           } else {
             if (r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) return ParseError("invalid syntax", t->line, t->col);
-            AppendUtf8(&value, r);
+            common::AppendUtf8(value, r);
           }
           break;
         }
