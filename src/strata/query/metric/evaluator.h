@@ -1,0 +1,93 @@
+#pragma once
+// Metric query evaluation: LogQL range aggregations over a step grid, vector aggregations, binary operators with
+// vector matching, literals, vector(), label_replace, sort/topk... (../shared/reference/loki.md §2.4).
+//
+// The evaluator never touches storage. For each range aggregation in the tree it calls `fill` once with a
+// RangeVectorBuilder; the engine scans the builder's data range, runs the pipeline and feeds every surviving
+// entry's sample (series labels, timestamp, value) in any order. The builder folds samples into the step grid
+// with bounded memory (decomposable functions keep per-step partial aggregates; quantile/first/last/rate_counter
+// keep the samples, counted against Limits::max_samples) and produces one series per label set (grouping
+// applied). Windows are (t - range - offset, t - offset].
+//
+// Results: a matrix (points ascending, only steps that have a value), or a scalar for a literal-only expression.
+// An instant query is a grid with start == end (step ignored); the API layer renders one point as a vector.
+//
+// Thread-safety: a builder is used by one thread at a time; Evaluate is reentrant.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/base/status.h"
+#include "strata/model/log_record.h"
+#include "strata/query/lang/ast.h"
+
+namespace strata::query::metric {
+
+struct Point {
+  int64_t t_ns = 0;
+  double v = 0;
+  bool operator==(const Point&) const = default;
+};
+
+struct Series {
+  model::LabelSet metric;
+  std::vector<Point> points;  // ascending by time
+  bool operator==(const Series&) const = default;
+};
+
+struct StepGrid {
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  int64_t step_ns = 0;  // > 0 for range queries; ignored when start == end
+  size_t size() const { return step_ns > 0 && end_ns > start_ns ? size_t((end_ns - start_ns) / step_ns) + 1 : 1; }
+  int64_t at(size_t i) const { return start_ns + int64_t(i) * step_ns; }
+};
+
+struct Limits {
+  size_t max_series = 500;               // over it: the result is truncated and a warning added (not an error)
+  uint64_t max_samples = 50'000'000;     // samples held at once (ResourceExhausted above it)
+};
+
+class RangeVectorBuilder {
+ public:
+  RangeVectorBuilder(const RangeAggregation& node, const StepGrid& grid, const Limits& limits);
+  ~RangeVectorBuilder();
+  RangeVectorBuilder(RangeVectorBuilder&&) noexcept;
+
+  // The data the builder needs: timestamps in [data_from_ns, data_to_ns] (the union of all windows).
+  int64_t data_from_ns() const;
+  int64_t data_to_ns() const;
+
+  // Series ids for label sets (post-pipeline labels, unwrapped label removed); stable within one builder.
+  uint32_t SeriesFor(const model::LabelSet& labels);
+  // A sample of series `id` (any order; samples outside every window are ignored). ResourceExhausted when the
+  // builder would hold more than Limits::max_samples samples or max_series * 10 raw series.
+  base::Status Add(uint32_t id, int64_t t_ns, double value);
+
+  // The range aggregation's result (grouping by/without applied for the ops that allow it).
+  base::Result<std::vector<Series>> Finish();
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+struct MetricResult {
+  enum class Type { kMatrix, kScalar };
+  Type type = Type::kMatrix;
+  std::vector<Series> series;       // kMatrix
+  std::vector<Point> scalar;        // kScalar: one point per step
+  std::vector<std::string> warnings;
+};
+
+using FillRange = std::function<base::Status(const RangeAggregation& node, RangeVectorBuilder& builder)>;
+
+// InvalidArgument for evaluation errors Loki reports as 400s (e.g. many-to-many matching: Loki's text).
+base::Result<MetricResult> Evaluate(const Expr& expr, const StepGrid& grid, const FillRange& fill,
+                                    const Limits& limits = {});
+
+}  // namespace strata::query::metric
