@@ -28,7 +28,7 @@
 
 namespace strata::query {
 
-class Stage;  // one compiled stage (pipeline/stage.h)
+class CompiledStage;  // one compiled stage (pipeline/stage.h)
 
 class Pipeline {
  public:
@@ -49,7 +49,7 @@ class Pipeline {
   bool empty() const { return stages_.empty(); }
 
  private:
-  std::vector<std::shared_ptr<const Stage>> stages_;
+  std::vector<std::shared_ptr<const CompiledStage>> stages_;
   std::vector<storage::Predicate> pushdown_;
   bool labels_unchanged_ = true;
 };
@@ -73,7 +73,7 @@ class SampleExtractor {
   Pipeline pipeline_;
   Kind kind_ = Kind::kCount;
   std::optional<Unwrap> unwrap_;
-  std::vector<std::shared_ptr<const Stage>> post_filters_;
+  std::vector<std::shared_ptr<const CompiledStage>> post_filters_;
 };
 
 }  // namespace strata::query
