@@ -82,6 +82,13 @@ struct ScanRequest {
   uint64_t limit = 0;  // 0 = no limit
   bool all_fields = true;                 // decode every field of matching rows
   std::vector<std::string> fields;        // else only these
+  // false: RowBatch::messages is left empty (counting queries need no message column); predicates on the
+  // message are still evaluated.
+  bool need_message = true;
+  // A bound the visitor tightens while it runs (a query's top-N boundary): backward scans skip units whose max
+  // timestamp is below it, forward scans units whose min timestamp is above it. Units are sorted, so the scan
+  // ends at the first such unit.
+  const std::atomic<int64_t>* cutoff_ns = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   uint64_t memory_budget_bytes = 256ull << 20;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -114,5 +121,13 @@ struct ScanStats {
 
 // Return false to stop the scan early.
 using RowBatchVisitor = std::function<bool(const RowBatch& batch)>;
+
+// One stream with rows in a time range, with index-level estimates (blocks overlapping the range count whole).
+struct StreamSummary {
+  model::LabelSet labels;
+  uint64_t entries = 0;
+  uint64_t bytes = 0;   // uncompressed message bytes
+  uint64_t chunks = 0;  // blocks (head batches count one per stream)
+};
 
 }  // namespace strata::storage

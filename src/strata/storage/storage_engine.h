@@ -80,6 +80,11 @@ class StorageEngine {
   // See scan.h. Reads parts and the head as one consistent snapshot.
   base::Status Scan(const ScanRequest& request, const RowBatchVisitor& visit, ScanStats* stats = nullptr) const;
 
+  // The streams of a tenant with rows in [from, to] matching every matcher of at least one selector (no selector:
+  // all streams), from part stream tables and block headers (no column is decompressed) and the head.
+  base::Result<std::vector<StreamSummary>> ListStreams(const std::string& tenant, int64_t from, int64_t to,
+                                                       const std::vector<std::vector<LabelMatcher>>& selectors) const;
+
   // Writes the head's completed WAL segments to parts now (the background flusher calls this too).
   base::Status Flush();
 

@@ -243,6 +243,10 @@ class Scanner {
   // With a limit: once `limit` rows were emitted, a unit that lies wholly beyond the limit-th best timestamp
   // cannot contribute, and neither can any later one (units are sorted).
   bool LimitReached(const Unit& u) const {
+    if (req_.cutoff_ns) {
+      int64_t cutoff = req_.cutoff_ns->load(std::memory_order_relaxed);
+      if (req_.direction == Direction::kBackward ? u.max_ts < cutoff : u.min_ts > cutoff) return true;
+    }
     if (req_.limit == 0 || best_.size() < req_.limit) return false;
     if (req_.direction == Direction::kBackward) return u.max_ts < -best_.top();
     return u.min_ts > best_.top();
@@ -352,9 +356,11 @@ class Scanner {
     batch.labels = &labels;
     batch.timestamps.reserve(sel.size());
     for (uint32_t i : sel) batch.timestamps.push_back(ts[i]);
-    auto msgs = column(kMessageColumnId);
-    if (!msgs.ok()) return msgs.status();
-    for (uint32_t i : sel) batch.messages.Append((*msgs)->at(i));
+    if (req_.need_message) {
+      auto msgs = column(kMessageColumnId);
+      if (!msgs.ok()) return msgs.status();
+      for (uint32_t i : sel) batch.messages.Append((*msgs)->at(i));
+    }
     for (const auto& cc : bh.columns) {
       if (cc.column_id == kMessageColumnId) continue;
       const std::string& name = part.column_names()[cc.column_id];
@@ -429,7 +435,7 @@ class Scanner {
       for (size_t n = 0; n < names.size(); ++n) batch.fields[n].first = names[n];
       for (size_t k = i; k < j; ++k) {
         batch.timestamps.push_back(rows[k]->timestamp_ns);
-        batch.messages.Append(rows[k]->message);
+        if (req_.need_message) batch.messages.Append(rows[k]->message);
         for (size_t n = 0; n < names.size(); ++n) {
           std::string_view v;
           for (const auto& f : rows[k]->fields) {
@@ -492,6 +498,73 @@ Status StorageEngine::Scan(const ScanRequest& request, const RowBatchVisitor& vi
     observability::LogError("corrupt block skipped by a scan", {{"error", e}});
   }
   return st;
+}
+
+}  // namespace strata::storage
+
+namespace strata::storage {
+
+base::Result<std::vector<StreamSummary>> StorageEngine::ListStreams(
+    const std::string& tenant, int64_t from, int64_t to,
+    const std::vector<std::vector<LabelMatcher>>& selectors) const {
+  if (!ready()) return base::Unavailable("storage is not ready (WAL replay in progress)");
+  auto selected = [&](const model::LabelSet& labels) {
+    if (selectors.empty()) return true;
+    for (const auto& sel : selectors) {
+      bool all = true;
+      for (const auto& m : sel) all = all && m.Matches(labels);
+      if (all) return true;
+    }
+    return false;
+  };
+  std::vector<std::shared_ptr<const PartReader>> parts;
+  std::vector<std::shared_ptr<const HeadBatch>> head_batches;
+  {
+    std::shared_lock lock(state_mu_);
+    uint32_t from_day = from == INT64_MIN ? 0 : model::UtcDayOf(from);
+    uint32_t to_day = to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(to);
+    for (auto it = partitions_.lower_bound({tenant, from_day});
+         it != partitions_.end() && it->first.first == tenant && it->first.second <= to_day; ++it) {
+      for (auto& p : it->second->Parts()) {
+        if (p->meta().max_ts >= from && p->meta().min_ts <= to) parts.push_back(std::move(p));
+      }
+    }
+    head_batches = head_.Snapshot(tenant, from, to);
+  }
+  std::map<model::LabelSet, StreamSummary> out;
+  for (const auto& part : parts) {
+    std::vector<int8_t> ok(part->streams().size(), -1);  // -1 unknown, 0 no, 1 yes
+    for (const auto& bh : part->blocks()) {
+      if (bh.max_ts < from || bh.min_ts > to) continue;
+      int8_t& o = ok[bh.stream];
+      if (o < 0) o = selected(part->streams()[bh.stream].labels) ? 1 : 0;
+      if (!o) continue;
+      StreamSummary& s = out[part->streams()[bh.stream].labels];
+      s.entries += bh.rows;
+      s.chunks += 1;
+      if (!bh.columns.empty()) s.bytes += bh.columns.front().chunk.raw_len;
+    }
+  }
+  for (const auto& hb : head_batches) {
+    auto decoded = model::DecodeRecordBatch(hb->encoded);
+    if (!decoded.ok()) return decoded.status();
+    std::set<const model::LabelSet*> seen;
+    for (const auto& r : decoded->records) {
+      if (r.timestamp_ns < from || r.timestamp_ns > to || !selected(r.labels)) continue;
+      auto [it, inserted] = out.try_emplace(r.labels);
+      StreamSummary& s = it->second;
+      if (inserted || seen.insert(&it->first).second) s.chunks += 1;
+      s.entries += 1;
+      s.bytes += r.message.size();
+    }
+  }
+  std::vector<StreamSummary> result;
+  result.reserve(out.size());
+  for (auto& [labels, s] : out) {
+    s.labels = labels;
+    result.push_back(std::move(s));
+  }
+  return result;
 }
 
 }  // namespace strata::storage

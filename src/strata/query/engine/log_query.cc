@@ -1,0 +1,166 @@
+#include "strata/query/engine/log_query.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+
+#include "strata/query/engine/row_labels.h"
+#include "strata/query/pipeline/pipeline.h"
+#include "strata/storage/storage_engine.h"
+
+namespace strata::query {
+
+void AccumulateScanStats(const storage::ScanStats& s, QueryStats* stats) {
+  auto& t = stats->scan;
+  t.parts += s.parts;
+  t.blocks_total += s.blocks_total;
+  t.blocks_pruned_by_time += s.blocks_pruned_by_time;
+  t.blocks_pruned_by_stream += s.blocks_pruned_by_stream;
+  t.blocks_pruned_by_token_index += s.blocks_pruned_by_token_index;
+  t.blocks_pruned_by_bloom_or_minmax += s.blocks_pruned_by_bloom_or_minmax;
+  t.blocks_read += s.blocks_read;
+  t.head_batches_read += s.head_batches_read;
+  t.rows_scanned += s.rows_scanned;
+  t.rows_matched += s.rows_matched;
+  t.bytes_decompressed += s.bytes_decompressed;
+  t.rows_hidden_by_deletes += s.rows_hidden_by_deletes;
+  t.corrupt_blocks += s.corrupt_blocks;
+}
+
+namespace {
+
+// Strict order of results: by time in the requested direction; ties by stream labels, then line, so results do
+// not depend on the scan's parallelism.
+struct EntryOrder {
+  bool backward;
+  bool operator()(const LogEntry& a, const LogEntry& b) const {  // true when a comes first
+    if (a.timestamp_ns != b.timestamp_ns) return backward ? a.timestamp_ns > b.timestamp_ns : a.timestamp_ns < b.timestamp_ns;
+    if (a.stream != b.stream) return a.stream < b.stream;
+    if (a.structured_metadata != b.structured_metadata) return a.structured_metadata < b.structured_metadata;
+    if (a.parsed != b.parsed) return a.parsed < b.parsed;
+    return a.line < b.line;
+  }
+};
+
+// Loki's `interval`: per result stream, the first entry at or after start, then the next at or after the
+// previous one + interval.
+std::vector<LogEntry> SampleByInterval(std::vector<LogEntry> forward_entries, int64_t start_ns, int64_t interval_ns) {
+  std::map<std::tuple<model::LabelSet, model::LabelSet, model::LabelSet>, int64_t> next_allowed;
+  std::vector<LogEntry> out;
+  for (auto& e : forward_entries) {
+    auto key = std::make_tuple(e.stream, e.structured_metadata, e.parsed);
+    auto it = next_allowed.find(key);
+    int64_t allowed = it == next_allowed.end() ? start_ns : it->second;
+    if (e.timestamp_ns < allowed) continue;
+    next_allowed[key] = e.timestamp_ns + interval_ns;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, const LogExpr& expr, int64_t start_ns,
+                                                int64_t end_ns, uint64_t limit, storage::Direction direction,
+                                                int64_t interval_ns) {
+  ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Compile(expr.stages));
+  ASSIGN_OR_RETURN(auto matchers, ToStorageMatchers(expr.selector));
+  if (end_ns <= start_ns) return std::vector<LogEntry>{};
+
+  // With `interval`, sampling needs every entry of a stream in forward order before the limit applies.
+  const bool sampling = interval_ns > 0;
+  const storage::Direction scan_direction = sampling ? storage::Direction::kForward : direction;
+  const uint64_t keep = sampling ? 0 : limit;
+  const bool backward = scan_direction == storage::Direction::kBackward;
+
+  storage::ScanRequest scan = ctx.BaseScan();
+  scan.from = start_ns;
+  scan.to = end_ns - 1;  // log queries are [start, end)
+  scan.matchers = std::move(matchers);
+  scan.predicates = pipeline.pushdown();
+  scan.direction = scan_direction;
+  // Without stages every matching row is a result, so the scan itself can stop at the limit.
+  if (pipeline.empty()) scan.limit = keep;
+  std::atomic<int64_t> cutoff(backward ? INT64_MIN : INT64_MAX);
+  if (keep > 0) scan.cutoff_ns = &cutoff;
+
+  EntryOrder first{backward};
+  // A heap whose top is the worst kept entry.
+  std::priority_queue<LogEntry, std::vector<LogEntry>, EntryOrder> heap(first);
+  std::vector<LogEntry> all;
+  LabelsBuilder labels;
+  std::string line;
+  QueryStats& stats = *ctx.stats;
+  base::Status memory_status;
+  uint64_t held_bytes = 0;
+
+  auto visit = [&](const storage::RowBatch& batch) -> bool {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      int64_t ts = batch.timestamps[i];
+      if (keep > 0 && heap.size() >= keep) {
+        int64_t worst = heap.top().timestamp_ns;
+        // Rows of a batch come in the scan's order: once one cannot enter, none after it can.
+        if (backward ? ts < worst : ts > worst) break;
+      }
+      size_t sm_bytes = 0;
+      stats.bytes_processed += RowBytes(batch, i, &sm_bytes);
+      stats.structured_metadata_bytes += sm_bytes;
+      ++stats.lines_processed;
+      LoadRowLabels(batch, i, labels);
+      line.assign(batch.messages.at(i));
+      if (!pipeline.Process(ts, line, labels)) continue;
+      ++stats.post_filter_lines;
+      LogEntry e;
+      e.timestamp_ns = ts;
+      e.line = line;
+      e.stream = labels.Of(LabelSource::kStream);
+      e.structured_metadata = labels.Of(LabelSource::kStructuredMetadata);
+      e.parsed = labels.Of(LabelSource::kParsed);
+      if (keep == 0) {
+        held_bytes += e.line.size() + 64;
+        if (held_bytes > ctx.memory_budget_bytes) {
+          memory_status = base::ResourceExhausted("query exceeded its memory limit of " +
+                                                  std::to_string(ctx.memory_budget_bytes) + " bytes");
+          return false;
+        }
+        all.push_back(std::move(e));
+        continue;
+      }
+      if (heap.size() < keep) {
+        heap.push(std::move(e));
+      } else if (first(e, heap.top())) {
+        heap.pop();
+        heap.push(std::move(e));
+      } else {
+        continue;
+      }
+      if (heap.size() >= keep) cutoff.store(heap.top().timestamp_ns, std::memory_order_relaxed);
+    }
+    return true;
+  };
+  storage::ScanStats scan_stats;
+  base::Status st = ctx.storage->Scan(scan, visit, &scan_stats);
+  AccumulateScanStats(scan_stats, ctx.stats);
+  RETURN_IF_ERROR(st);
+  RETURN_IF_ERROR(memory_status);
+
+  std::vector<LogEntry> out;
+  if (keep == 0) {
+    out = std::move(all);
+  } else {
+    out.reserve(heap.size());
+    while (!heap.empty()) {
+      out.push_back(std::move(const_cast<LogEntry&>(heap.top())));
+      heap.pop();
+    }
+  }
+  std::sort(out.begin(), out.end(), first);
+  if (sampling) {
+    out = SampleByInterval(std::move(out), start_ns, interval_ns);
+    if (direction == storage::Direction::kBackward) std::reverse(out.begin(), out.end());
+    if (limit > 0 && out.size() > limit) out.resize(limit);
+  }
+  return out;
+}
+
+}  // namespace strata::query

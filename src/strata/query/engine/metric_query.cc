@@ -1,0 +1,199 @@
+#include "strata/query/engine/metric_query.h"
+
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+
+#include "strata/query/engine/row_labels.h"
+#include "strata/query/pipeline/pipeline.h"
+#include "strata/storage/storage_engine.h"
+
+namespace strata::query {
+
+namespace {
+
+// Labels a range aggregation's series may be reduced to while scanning (see metric_query.h).
+struct Projection {
+  RangeAggregation node;
+  bool without = false;
+  std::vector<std::string> labels;
+};
+
+bool Decomposable(VectorOp outer, RangeOp inner) {
+  switch (outer) {
+    case VectorOp::kSum:
+      return inner == RangeOp::kCountOverTime || inner == RangeOp::kRate || inner == RangeOp::kBytesOverTime ||
+             inner == RangeOp::kBytesRate || inner == RangeOp::kSumOverTime;
+    case VectorOp::kMax: return inner == RangeOp::kMaxOverTime;
+    case VectorOp::kMin: return inner == RangeOp::kMinOverTime;
+    default: return false;
+  }
+}
+
+void FindProjections(const Expr& e, std::vector<Projection>& out) {
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, VectorAggregation>) {
+          const auto* inner = std::get_if<RangeAggregation>(&n.inner->node);
+          if (inner && !inner->grouping && Decomposable(n.op, inner->op)) {
+            Projection p;
+            p.node = *inner;
+            if (n.grouping) {
+              p.without = n.grouping->without;
+              p.labels = n.grouping->labels;
+            }
+            out.push_back(std::move(p));
+          } else {
+            FindProjections(*n.inner, out);
+          }
+        } else if constexpr (std::is_same_v<T, BinaryExpr>) {
+          FindProjections(*n.lhs, out);
+          FindProjections(*n.rhs, out);
+        } else if constexpr (std::is_same_v<T, LabelReplaceExpr>) {
+          FindProjections(*n.inner, out);
+        }
+      },
+      e.node);
+}
+
+bool OnlyLineFilters(const LogExpr& log) {
+  return std::all_of(log.stages.begin(), log.stages.end(),
+                     [](const Stage& s) { return std::holds_alternative<LineFilterStage>(s); });
+}
+
+model::LabelSet Project(model::LabelSet labels, const Projection* p) {
+  if (!p) return labels;
+  std::erase_if(labels, [&](const model::Field& f) {
+    bool named = std::find(p->labels.begin(), p->labels.end(), f.name) != p->labels.end();
+    return p->without ? named : !named;
+  });
+  return labels;
+}
+
+std::string SeriesKey(const model::LabelSet& labels) {
+  std::string key;
+  for (const auto& l : labels) {
+    key += l.name;
+    key.push_back('\0');
+    key += l.value;
+    key.push_back('\0');
+  }
+  return key;
+}
+
+std::string PipelineError(const model::LabelSet& labels) {
+  std::string error, series = "{";
+  for (const auto& l : labels) {
+    if (l.name == "__error__") error = l.value;
+    if (series.size() > 1) series += ", ";
+    series += l.name + "=\"" + l.value + "\"";
+  }
+  series += "}";
+  return "pipeline error: '" + error + "' for series: '" + series +
+         "'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"" + error +
+         "\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\nThe label filter can "
+         "also be specified after unwrap. (e.g | unwrap latency | __error__=\"\" )";
+}
+
+}  // namespace
+
+base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, const Expr& expr,
+                                                  const metric::StepGrid& grid, const metric::Limits& limits) {
+  std::vector<Projection> projections;
+  FindProjections(expr, projections);
+
+  metric::FillRange fill = [&](const RangeAggregation& node, metric::RangeVectorBuilder& builder) -> base::Status {
+    const Projection* projection = nullptr;
+    for (const auto& p : projections) {
+      if (p.node == node) projection = &p;
+    }
+    ASSIGN_OR_RETURN(SampleExtractor extractor, SampleExtractor::Compile(node));
+    ASSIGN_OR_RETURN(auto matchers, ToStorageMatchers(node.range.log.selector));
+    storage::ScanRequest scan = ctx.BaseScan();
+    scan.from = builder.data_from_ns();
+    scan.to = builder.data_to_ns();
+    if (scan.to < scan.from) return base::Status::Ok();
+    scan.matchers = std::move(matchers);
+    scan.predicates = extractor.pipeline().pushdown();
+    scan.direction = storage::Direction::kForward;
+    const bool no_stages = node.range.log.stages.empty() && !node.range.unwrap;
+    scan.need_message = !(no_stages && extractor.kind() == SampleExtractor::Kind::kCount);
+    // Fields are structured metadata, hence series labels: only a projection that does not keep them, with a
+    // pipeline that cannot read them, lets the scan skip their columns.
+    if (projection && !projection->without && OnlyLineFilters(node.range.log) && !node.range.unwrap) {
+      scan.all_fields = false;
+      scan.fields = projection->labels;
+    }
+
+    LabelsBuilder labels;
+    std::string line;
+    QueryStats& stats = *ctx.stats;
+    base::Status error;
+    std::unordered_map<std::string, uint32_t> series_ids;
+    auto series_for = [&](const model::LabelSet& raw) {
+      model::LabelSet projected = Project(raw, projection);
+      std::string key = SeriesKey(projected);
+      auto it = series_ids.find(key);
+      if (it != series_ids.end()) return it->second;
+      uint32_t id = builder.SeriesFor(projected);
+      series_ids.emplace(std::move(key), id);
+      return id;
+    };
+
+    auto visit = [&](const storage::RowBatch& batch) -> bool {
+      // Fast path: nothing can change labels or drop rows and there are no fields: one series per batch.
+      if (no_stages && batch.fields.empty() && extractor.kind() != SampleExtractor::Kind::kUnwrap) {
+        static const model::LabelSet kNoLabels;
+        uint32_t id = series_for(batch.labels ? *batch.labels : kNoLabels);
+        for (size_t i = 0; i < batch.size(); ++i) {
+          double v = 1;
+          if (extractor.kind() == SampleExtractor::Kind::kBytes) v = double(batch.messages.at(i).size());
+          stats.bytes_processed += i < batch.messages.size() ? batch.messages.at(i).size() : 0;
+          base::Status st = builder.Add(id, batch.timestamps[i], v);
+          if (!st.ok()) {
+            error = st;
+            return false;
+          }
+        }
+        stats.lines_processed += batch.size();
+        stats.post_filter_lines += batch.size();
+        return true;
+      }
+      for (size_t i = 0; i < batch.size(); ++i) {
+        size_t sm_bytes = 0;
+        stats.bytes_processed += RowBytes(batch, i, &sm_bytes);
+        stats.structured_metadata_bytes += sm_bytes;
+        ++stats.lines_processed;
+        LoadRowLabels(batch, i, labels);
+        if (scan.need_message) {
+          line.assign(batch.messages.at(i));
+        } else {
+          line.clear();
+        }
+        double value = 0;
+        if (!extractor.Process(batch.timestamps[i], line, labels, &value)) continue;
+        ++stats.post_filter_lines;
+        model::LabelSet series = labels.All();
+        if (labels.HasError()) {
+          error = base::InvalidArgument(PipelineError(series));
+          return false;
+        }
+        base::Status st = builder.Add(series_for(series), batch.timestamps[i], value);
+        if (!st.ok()) {
+          error = st;
+          return false;
+        }
+      }
+      return true;
+    };
+    storage::ScanStats scan_stats;
+    base::Status st = ctx.storage->Scan(scan, visit, &scan_stats);
+    AccumulateScanStats(scan_stats, ctx.stats);
+    RETURN_IF_ERROR(st);
+    return error;
+  };
+  return metric::Evaluate(expr, grid, fill, limits);
+}
+
+}  // namespace strata::query
