@@ -519,6 +519,50 @@ const std::vector<Setting>& Settings() {
          for (const auto& [k, v] : c.syslog_labels) s += (s.empty() ? "" : ",") + k + "=" + v;
          return s;
        }},
+      {"query.timeout_ms", "Per-query time limit; Loki's query_timeout (504 above it).",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("query.timeout_ms", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("query.timeout_ms must be positive");
+         c.query_timeout_ms = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.query_timeout_ms); }},
+      {"query.max_concurrent", "Queries running at once (others wait); 0 = 2 per core.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("query.max_concurrent", v);
+         if (!n.ok()) return n.status();
+         if (*n < 0) return base::InvalidArgument("query.max_concurrent must not be negative");
+         c.query_max_concurrent = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.query_max_concurrent); }},
+      {"query.max_memory_bytes", "Memory a query may hold (decoded blocks, samples); above it the query fails.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseSizeFor("query.max_memory_bytes", v);
+         if (!n.ok()) return n.status();
+         c.query_max_memory_bytes = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.query_max_memory_bytes); }},
+      {"query.max_entries_limit", "Largest `limit` of a log query; Loki's max_entries_limit_per_query.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("query.max_entries_limit", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("query.max_entries_limit must be positive");
+         c.query_max_entries_limit = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.query_max_entries_limit); }},
+      {"query.max_series", "Series a metric query returns; above it the result is truncated with a warning.",
+       [](Config& c, const std::string& v) {
+         auto n = ParseInt("query.max_series", v);
+         if (!n.ok()) return n.status();
+         if (*n <= 0) return base::InvalidArgument("query.max_series must be positive");
+         c.query_max_series = *n;
+         return Status::Ok();
+       },
+       [](const Config& c) { return Str(c.query_max_series); }},
       {"forward_listen", "Fluentd forward protocol listen address HOST:PORT (TCP); empty turns it off.",
        [](Config& c, const std::string& v) {
          RETURN_IF_ERROR(CheckListen("forward_listen", v));

@@ -75,6 +75,13 @@ struct Config {
   std::string forward_listen = "127.0.0.1:24224";
   std::string forward_tenant;
 
+  // Query engine bounds (query/engine/query_engine.h). Loki's defaults where Loki has the setting.
+  int64_t query_timeout_ms = 60000;
+  int64_t query_max_concurrent = 0;                 // 0 = 2 per core
+  uint64_t query_max_memory_bytes = 1ull << 30;     // per query
+  int64_t query_max_entries_limit = 5000;           // Loki's max_entries_limit_per_query
+  int64_t query_max_series = 500;                   // Loki's max_query_series (a warning here, not an error)
+
   // YAML rendering of every setting, for --print-config.
   std::string ToYaml() const;
 };
