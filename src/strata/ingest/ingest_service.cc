@@ -39,12 +39,19 @@ base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRec
   size_t lines = records.size();
   size_t bytes = 0;
   for (const auto& r : records) bytes += r.RawBytes();
+  std::shared_ptr<const model::LogBatch> observed;
+  if (ack_observer_.wants && ack_observer_.wants(tenant)) {
+    observed = std::make_shared<const model::LogBatch>(model::LogBatch{tenant, records});
+  }
   model::LogBatch batch{std::move(tenant), std::move(records)};
-  return storage_.Append(std::move(batch), [&counters, lines, bytes, done = std::move(done)](const base::Status& st) {
+  return storage_.Append(std::move(batch), [this, &counters, lines, bytes, observed = std::move(observed),
+                                            done = std::move(done)](const base::Status& st) {
     if (st.ok()) {
       counters.lines->Inc(static_cast<double>(lines));
       counters.bytes->Inc(static_cast<double>(bytes));
-      return done(st);
+      done(st);
+      if (observed) ack_observer_.acknowledged(observed);
+      return;
     }
     // Nothing of the batch was acknowledged, so the client may safely send it again (to this node after a
     // restart, or to another): answer "unavailable" (HTTP 503, gRPC UNAVAILABLE), which every protocol's clients

@@ -3,6 +3,7 @@
 // Thread-safe. Owns the ingest metrics (logs_ingested_total, logs_ingested_bytes_total, logs_filtered_total,
 // logs_rejected_total, errors_total), all labelled by tenant.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -25,6 +26,15 @@ class IngestService final : public IngestSink {
   // The sink a protocol front end uses: same behaviour, plus per-protocol counters. Stable reference.
   IngestSink& ForProtocol(const std::string& protocol);
 
+  // Sees every batch once it is durable (live tail), right after the front end's callback, on the WAL thread: it
+  // must not block. `wants` is asked per batch before the records move into storage, and a shared copy is kept only
+  // when it says yes, so a server nobody tails pays one call per batch. Set before serving (not synchronized).
+  struct AckObserver {
+    std::function<bool(std::string_view tenant)> wants;
+    std::function<void(std::shared_ptr<const model::LogBatch> batch)> acknowledged;
+  };
+  void SetAckObserver(AckObserver observer) { ack_observer_ = std::move(observer); }
+
  private:
   struct TenantCounters {
     observability::Counter* lines;
@@ -43,6 +53,7 @@ class IngestService final : public IngestSink {
   std::mutex mu_;
   std::unordered_map<std::string, TenantCounters> tenants_;
   std::unordered_map<std::string, std::unique_ptr<ProtocolSink>> protocols_;
+  AckObserver ack_observer_;
 };
 
 }  // namespace strata::ingest
