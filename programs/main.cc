@@ -5,6 +5,8 @@
 #include <iostream>
 #include <map>
 
+#include "cli/query_command.h"
+#include "cli/tail_command.h"
 #include "strata/server/config.h"
 #include "strata/server/server_app.h"
 #include "strata/server/version.h"
@@ -61,12 +63,19 @@ int main(int argc, char** argv) {
   inspect->add_option("part", part_path, "Path of a .part file")->required();
   inspect->add_flag("--blocks", list_blocks, "Also list every block");
 
+  strata::cli::QueryOptions query_options;
+  CLI::App* query = strata::cli::AddQueryCommand(app, query_options);
+  strata::cli::TailOptions tail_options;
+  CLI::App* tail = strata::cli::AddTailCommand(app, tail_options);
+
   CLI11_PARSE(app, argc, argv);
 
   if (app.got_subcommand("version")) {
     std::cout << "strata " << strata::server::kVersion << " (" << strata::server::kGitRevision << ")\n";
     return 0;
   }
+  if (query->parsed()) return strata::cli::RunQuery(query_options);
+  if (tail->parsed()) return strata::cli::RunTail(tail_options);
   if (inspect->parsed()) {
     auto part = strata::storage::PartReader::Open(part_path);
     if (!part.ok()) {
