@@ -1,0 +1,1 @@
+"""Independent reference evaluator for the golden query tests (see ../README.md)."""
