@@ -74,6 +74,22 @@ def test_missing_timestamp_means_receive_time_and_default_tenant(server):
     assert before - 2 <= secs <= time.time() + 2
 
 
+def test_lines_older_than_retention_are_rejected_with_their_index(server):
+    import time
+    now = time.time()
+    body = [{"message": "fresh", "timestamp": int(now)},
+            {"message": "ancient", "timestamp": int(now - 400 * 86400)},  # retention is 365 days in these tests
+            {"message": "fresh too", "timestamp": int(now) - 10}]
+    r = server.ingest(body)
+    assert r.status == 200
+    answer = json.loads(r.body)
+    assert answer["rejectedCount"] == 1
+    [rej] = answer["rejected"]
+    assert rej["index"] == 1
+    assert "older than the retention period" in rej["reason"]
+    assert sorted(rec["message"] for rec in server.export()) == ["fresh", "fresh too"]
+
+
 def test_export_filters_by_time_range_and_label(server):
     logs = [{"timestamp": 1767323040 + i, "service": "a" if i % 2 else "b", "message": f"m{i}"} for i in range(10)]
     assert server.ingest(logs, tenant="t").status == 200

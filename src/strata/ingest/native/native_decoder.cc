@@ -197,6 +197,12 @@ std::string CheckLimits(const model::LogRecord& record, const DecodeOptions& opt
   const size_t raw = record.RawBytes();
   if (raw > options.max_line_bytes) return LineTooLong(raw, options.max_line_bytes);
   if (record.fields.size() > options.max_fields) return TooManyFields(record.fields.size(), options.max_fields);
+  // Rows older than retention would be dropped by the next maintenance pass: say so now, with the item's index.
+  if (record.timestamp_ns < options.oldest_ns) {
+    return "timestamp: " + model::FormatRfc3339Nanos(record.timestamp_ns) +
+           " is older than the retention period (oldest acceptable: " + model::FormatRfc3339Nanos(options.oldest_ns) +
+           ")";
+  }
   return {};
 }
 

@@ -65,6 +65,7 @@ struct DecodeOptions {
   size_t max_line_bytes = 256 * 1024;          // an item's raw size (message + fields + labels) above this is rejected
   size_t max_fields = 256;                     // fields per record after flattening
   int64_t receive_time_ns = 0;                 // timestamp of records that carry none
+  int64_t oldest_ns = INT64_MIN;               // records older than this (the tenant's retention) are rejected
 };
 
 struct Rejection {

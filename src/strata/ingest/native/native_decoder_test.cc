@@ -480,3 +480,27 @@ TEST(DecodeTextBodyTest, LimitsAndEmptyBody) {
 
 }  // namespace
 }  // namespace strata::ingest::native
+
+namespace strata::ingest::native {
+namespace {
+
+TEST(DecodeRetentionTest, RecordsOlderThanOldestAreRejectedWithTheirIndex) {
+  DecodeOptions o = Options();
+  o.oldest_ns = 1'700'000'000'000'000'000;
+  auto r = DecodeNdjsonBody("{\"message\":\"new\",\"timestamp\":1700000001}\n"
+                            "{\"message\":\"old\",\"timestamp\":1699999999}\n"
+                            "{\"message\":\"edge\",\"timestamp\":1700000000}\n",
+                            o);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->records.size(), 2u);
+  EXPECT_EQ(r->records[0].message, "new");
+  EXPECT_EQ(r->records[1].message, "edge");  // exactly at the bound is kept
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].index, 1u);
+  EXPECT_EQ(r->rejected[0].reason,
+            "timestamp: 2023-11-14T22:13:19.000000000Z is older than the retention period (oldest acceptable: "
+            "2023-11-14T22:13:20.000000000Z)");
+}
+
+}  // namespace
+}  // namespace strata::ingest::native

@@ -78,6 +78,9 @@ Handler MakeNativeIngestHandler(ingest::IngestSink& sink, const model::LabelPoli
     options.max_line_bytes = config.max_line_bytes;
     options.max_fields = config.max_fields_per_line;
     options.receive_time_ns = base::SystemClock::Get().NowNanos();
+    auto retention = config.retention_tenants.find(tenant);
+    options.oldest_ns = options.receive_time_ns -
+                        (retention != config.retention_tenants.end() ? retention->second : config.retention_default_ns);
     base::Result<ingest::native::DecodeResult> decoded = base::Internal("unreachable");
     switch (*kind) {
       case BodyKind::kJson: decoded = ingest::native::DecodeJsonBody(*body, options); break;
