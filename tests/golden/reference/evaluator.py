@@ -278,13 +278,18 @@ def eval_vector_agg(node, ds, grid):
                 res.append((gk, math.sqrt(statistics.pvariance(vals))))
             elif op in ("topk", "bottomk"):
                 ordered = sorted(members, key=lambda m: m[1], reverse=(op == "topk"))
-                res.extend(ordered[:node["param"]])
+                k = node["param"]
+                if len(ordered) > k and ordered[k - 1][1] == ordered[k][1]:
+                    raise MetricError("reference: ambiguous %s tie at %d; change the case" % (op, t))
+                res.extend(ordered[:k])
             elif op in ("sort", "sort_desc"):
                 res.extend(members)
             else:
                 raise MetricError("unsupported vector op " + op)
         if op in ("sort", "sort_desc"):
             res.sort(key=lambda m: m[1], reverse=(op == "sort_desc"))
+            if len(grid) == 1 and len({v for _, v in res}) != len(res):
+                raise MetricError("reference: ambiguous sort order (equal values); change the case")
         out[t] = res
     return ("vector", out)
 
