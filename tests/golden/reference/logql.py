@@ -364,12 +364,12 @@ class Parser:
         validate_range_agg(node)
         return node
 
-    def parse_log_range(self):
+    def parse_log_range(self, need_range=True):
         """selector [pipeline] [unwrap] RANGE [offset] | selector RANGE [offset] [pipeline] [unwrap] | (...)"""
         rng = {"log": None, "range": None, "offset": 0, "unwrap": None}
         if self.is_op("("):
             self.next()
-            inner = self.parse_log_range()
+            inner = self.parse_log_range(need_range=False)
             self.expect_op(")")
             for k in ("log", "range", "offset", "unwrap"):
                 if inner[k]:
@@ -395,7 +395,7 @@ class Parser:
             if rng["unwrap"] is not None:
                 raise SyntaxErr("stage after unwrap")
             rng["log"]["stages"].append(st)
-        if rng["range"] is None:
+        if rng["range"] is None and need_range:
             raise SyntaxErr("missing range")
         return rng
 
