@@ -18,7 +18,7 @@ import json
 import re
 
 from . import util
-from .logql import QueryError
+from .logql import QueryError, SyntaxErr
 
 KEYWORDS = {"and", "or", "not", "contains", "matches", "in", "count", "by", "histogram"}
 
@@ -35,7 +35,7 @@ def lex(text):
             while j < len(text) and text[j] != c:
                 j += 2 if (c != "`" and text[j] == "\\") else 1
             if j >= len(text):
-                raise QueryError("parse error: literal not terminated")
+                raise SyntaxErr("literal not terminated")
             body = text[i + 1:j]
             if c == "`":
                 val = body
@@ -60,12 +60,12 @@ def lex(text):
                 toks.append(("op", "=" if two == "==" else two))
                 i += 2
             elif c == "!":
-                raise QueryError("parse error: unexpected !")
+                raise SyntaxErr("unexpected !")
             else:
                 toks.append(("op", c))
                 i += 1
         else:
-            raise QueryError("parse error: unexpected " + c)
+            raise SyntaxErr("unexpected " + c)
     toks.append(("end", ""))
     return toks
 
@@ -88,7 +88,7 @@ class Parser:
         return k == "word" and v.lower() == w
 
     def fail(self, what="syntax"):
-        raise QueryError("parse error: " + what)
+        raise SyntaxErr(what)
 
     def parse(self):
         flt = None

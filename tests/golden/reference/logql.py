@@ -127,7 +127,10 @@ def lex(text):
             j = text.find("]", i)
             if j < 0:
                 raise SyntaxErr("missing closing ']' in duration")
-            toks.append(Tok("RANGE", text[i:j + 1], util.parse_prom_duration(text[i + 1:j])))
+            try:
+                toks.append(Tok("RANGE", text[i:j + 1], util.parse_prom_duration(text[i + 1:j])))
+            except ValueError as e:
+                raise SyntaxErr(str(e))
             i = j + 1
             continue
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
