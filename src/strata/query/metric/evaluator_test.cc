@@ -1,0 +1,128 @@
+// Evaluate(): result shapes, ordering, limits, errors.
+
+#include "strata/query/metric/evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "strata/query/metric/metric_test_util.h"
+
+namespace strata::query::metric {
+namespace {
+
+using namespace testing;  // NOLINT
+
+TEST(Evaluate, MaxSeriesTruncatesWithWarning) {
+  // 5 series, max_series 3: the first three by label order are kept.
+  std::vector<In> in;
+  for (int i = 0; i < 5; ++i) in.push_back({{{"app", "a"}, {"i", std::to_string(4 - i)}}, 30});
+  Limits limits;
+  limits.max_series = 3;
+  auto r = Run("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in, limits);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->series.size(), 3u);
+  EXPECT_EQ(r->series[0].metric, (model::LabelSet{{"app", "a"}, {"i", "0"}}));
+  EXPECT_EQ(r->series[2].metric, (model::LabelSet{{"app", "a"}, {"i", "2"}}));
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0],
+            "maximum number of series (3) reached for a single query; consider reducing query cardinality by adding "
+            "more filters or using aggregations");
+}
+
+TEST(Evaluate, NoWarningAtExactlyMaxSeries) {
+  std::vector<In> in = {{{{"app", "a"}, {"i", "0"}}, 30}, {{{"app", "a"}, {"i", "1"}}, 30}};
+  Limits limits;
+  limits.max_series = 2;
+  auto r = Run("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in, limits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->series.size(), 2u);
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(Evaluate, DefaultWarningNamesFiveHundred) {
+  std::vector<In> in;
+  for (int i = 0; i < 501; ++i) in.push_back({{{"app", "a"}, {"i", std::to_string(i)}}, 30});
+  auto r = Run("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->series.size(), 500u);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0].rfind("maximum number of series (500) reached for a single query", 0), 0u);
+}
+
+TEST(Evaluate, LogQueryIsRejected) {
+  auto r = Run("{app=\"a\"} |= \"x\"", InstantGrid(60), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
+}
+
+TEST(Evaluate, FillErrorPropagates) {
+  auto expr = ParseLogQL("sum(count_over_time({app=\"a\"}[1m]))");
+  ASSERT_TRUE(expr.ok());
+  auto r = Evaluate(*expr, InstantGrid(60), [](const RangeAggregation&, RangeVectorBuilder&) {
+    return base::Status(base::StatusCode::kDeadlineExceeded, "too slow");
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::StatusCode::kDeadlineExceeded);
+}
+
+TEST(Evaluate, FillCalledOncePerRangeAggregationWithItsNode) {
+  auto expr = ParseLogQL("count_over_time({app=\"a\"}[1m]) / on() group_left sum(rate({app=\"b\"}[5m]))");
+  ASSERT_TRUE(expr.ok()) << expr.status().message();
+  std::vector<std::pair<RangeOp, int64_t>> calls;
+  auto r = Evaluate(*expr, InstantGrid(600), [&](const RangeAggregation& node, RangeVectorBuilder& b) {
+    calls.push_back({node.op, node.range.range_ns});
+    // The builder's data range is the node's window at 600s.
+    EXPECT_EQ(b.data_to_ns(), 600 * kSec);
+    EXPECT_EQ(b.data_from_ns(), 600 * kSec - node.range.range_ns + 1);
+    return base::Status::Ok();
+  });
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], (std::pair<RangeOp, int64_t>{RangeOp::kCountOverTime, 60 * kSec}));
+  EXPECT_EQ(calls[1], (std::pair<RangeOp, int64_t>{RangeOp::kRate, 300 * kSec}));
+}
+
+TEST(Evaluate, EmptyResultIsAnEmptyMatrix) {
+  auto r = Run("count_over_time({app=\"a\"}[1m])", RangeGrid(60, 180, 60), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->type, MetricResult::Type::kMatrix);
+  EXPECT_TRUE(r->series.empty());
+}
+
+TEST(Evaluate, SeriesDroppedByFilterAtEveryStepDisappear) {
+  // a: 1 line per window, b: 3 lines at 60 only -> `> 2` leaves b at 60; a has no point and is dropped.
+  std::vector<In> in = {{{{"app", "a"}, {"s", "a"}}, 30}, {{{"app", "a"}, {"s", "a"}}, 90},
+                        {{{"app", "a"}, {"s", "b"}}, 10}, {{{"app", "a"}, {"s", "b"}}, 20},
+                        {{{"app", "a"}, {"s", "b"}}, 30}};
+  EXPECT_RESULT("count_over_time({app=\"a\"}[1m]) > 2", RangeGrid(60, 120, 60), in,
+                {{{{"app", "a"}, {"s", "b"}}, {{60, 3}}}});
+}
+
+TEST(Evaluate, VectorFunctionHasValueAtEveryStep) {
+  EXPECT_RESULT("vector(5)", RangeGrid(0, 30, 10), {}, {{{}, {{0, 5}, {10, 5}, {20, 5}, {30, 5}}}});
+}
+
+TEST(Evaluate, InstantGridPointsAtStart) {
+  EXPECT_RESULT("vector(1)", InstantGrid(42), {}, {{{}, {{42, 1}}}});
+}
+
+TEST(Evaluate, ReentrantAcrossThreads) {
+  auto expr = ParseLogQL("sum by (app) (count_over_time({app=\"a\"}[1m]))");
+  ASSERT_TRUE(expr.ok());
+  std::vector<In> in = {{{{"app", "a"}}, 30}, {{{"app", "a"}}, 40}};
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto r = Evaluate(*expr, InstantGrid(60), FakeFill(in));
+      if (r.ok() && r->series.size() == 1 && r->series[0].points[0].v == 2) ++good;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 4);
+}
+
+}  // namespace
+}  // namespace strata::query::metric
