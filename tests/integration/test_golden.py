@@ -281,6 +281,13 @@ def test_case_count():
     assert len(CASES) >= 300
 
 
+def test_hand_verified_sample_still_agrees():
+    """tests/golden/handcheck.py: a second, separate computation of the hand-verified cases."""
+    import runpy
+    ns = runpy.run_path(os.path.join(GOLDEN, "handcheck.py"))
+    assert ns["bad"] == [], ns["bad"]
+
+
 def test_rfc3339_helper():
     t = datetime.datetime(2026, 2, 1, 10, tzinfo=datetime.timezone.utc)
     assert util.parse_rfc3339("2026-02-01T10:00:00Z") == int(t.timestamp()) * 1_000_000_000
