@@ -172,29 +172,21 @@ def first(d, *keys, default=None):
 
 
 def normalise_aggregations(aggs):
-    """Accepts a list of series ({labels|metric|group, value|count} or {labels|metric|group, values|points|buckets})
-    or {"series": [...]} / {"count": N}; returns the reference's shape."""
-    if isinstance(aggs, dict):
-        if "series" in aggs or "groups" in aggs or "buckets" in aggs:
-            aggs = first(aggs, "series", "groups", "buckets")
-        else:
-            aggs = [aggs]
-    out = []
-    for s in aggs or []:
-        labels = first(s, "labels", "metric", "group", default={}) or {}
-        pts = first(s, "values", "points", "buckets", "histogram")
-        if pts is None:
-            out.append({"labels": labels, "value": util.format_value(float(first(s, "value", "count")))})
-            continue
-        values = []
-        for p in pts:
-            if isinstance(p, dict):
-                t, v = first(p, "t", "time", "timestamp", "ts"), first(p, "v", "value", "count")
-            else:
-                t, v = p[0], p[1]
-            values.append([seconds_of(t), util.format_value(float(v))])
-        out.append({"labels": labels, "values": values})
-    return sort_by_labels(out, "labels")
+    """docs/api/query.md: {"groupBy", "intervalMs", "buckets": [{"key": {...}, "count": N}]} for `| count [by]`, and
+    buckets {"timestamp": "<bucket start>", "key", "count"} for `| histogram`. Returns the reference's shape:
+    [{"labels", "value"}] or [{"labels", "values": [[<t seconds>, "<n>"]]}], sorted by labels."""
+    if aggs is None:
+        return None
+    buckets = aggs.get("buckets", []) if isinstance(aggs, dict) else aggs
+    histogram = (isinstance(aggs, dict) and aggs.get("intervalMs")) or any("timestamp" in b for b in buckets)
+    if not histogram:
+        return sort_by_labels([{"labels": b.get("key") or {}, "value": util.format_value(float(b["count"]))}
+                               for b in buckets], "labels")
+    series = {}
+    for b in buckets:
+        key = json.dumps(b.get("key") or {}, sort_keys=True)
+        series.setdefault(key, []).append([seconds_of(b["timestamp"]), util.format_value(float(b["count"]))])
+    return sort_by_labels([{"labels": json.loads(k), "values": sorted(v)} for k, v in series.items()], "labels")
 
 
 def normalise_native(case, resp):

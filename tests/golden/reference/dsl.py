@@ -6,13 +6,14 @@ Grammar (dsl_parser.h; keywords case-insensitive):
   cmp   = (= | != | > | < | >= | <=) value | CONTAINS STRING | MATCHES STRING | IN "(" value {, value} ")"
   agg   = count [by f {, f}] [histogram DURATION] | histogram DURATION
 
-Semantics modelled (README.md, "DSL semantics"): message/msg = the line; level = the `level` label (else the
-`level` field); service = the `service` label (else `service_name`); traceId/trace_id = the `traceId` field (else
-`trace_id`); any other name = the stream label of that name, else the structured-metadata field. = and != compare
-strings exactly; > < >= <= compare as numbers when both sides are numbers, else as strings; CONTAINS is a
-case-sensitive substring test; MATCHES an unanchored RE2 search; IN any of the values. A missing field matches only
-!= (and NOT ...). Time range: from <= ts < to. `| count` counts all matches in the range per group;
-`| histogram D` is sum(count_over_time(...[D])) on the grid from, from+D, ..., <= to, window (t-D, t].
+Semantics modelled (docs/api/query.md, bool_filter.cc's contract): message/msg = the line; level = the `level`
+label (else the `level` field), compared case-insensitively; service = the `service` label (else `service_name`);
+traceId/trace_id = the `traceId` field (else `trace_id`); any other name = the stream label of that name, else the
+structured-metadata field. = and != compare strings exactly; > < >= <= compare as numbers when both sides are
+numbers, else as strings; CONTAINS is an ASCII case-insensitive substring test; MATCHES an unanchored,
+case-sensitive RE2 search; IN any of the values. A missing field matches only != (and NOT ...). Time range:
+from <= ts <= to (both inclusive). `| count` counts all matches per group; `| histogram D` counts per bucket
+[from + k*D, from + (k+1)*D) (the last bucket ends at `to`), labelled by the bucket start, empty buckets left out.
 """
 import json
 import re
@@ -208,6 +209,10 @@ def field_value(name, e):
     return e.sm.get(name)
 
 
+def ascii_lower(s):
+    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in s)
+
+
 def compare(op, a, b):
     fa, fb = util.parse_float(a), util.parse_float(b)
     if fa is not None and fb is not None:
@@ -227,12 +232,14 @@ def matches(node, e):
     v = field_value(field, e)
     if v is None:
         return op == "!="
+    if field.lower() == "level" and op in ("=", "!=", "in"):
+        v, vals = v.upper(), [x.upper() for x in vals]
     if op == "=":
         return v == vals[0]
     if op == "!=":
         return v != vals[0]
     if op == "contains":
-        return vals[0] in v
+        return ascii_lower(vals[0]) in ascii_lower(v)
     if op == "matches":
         return re.search(vals[0], v) is not None
     if op == "in":
@@ -249,7 +256,7 @@ class _Labels:
 
 
 def matching(q, ds, start, end):
-    return [e for e in ds.entries if start <= e.ts < end and (q["filter"] is None or matches(q["filter"], e))]
+    return [e for e in ds.entries if start <= e.ts <= end and (q["filter"] is None or matches(q["filter"], e))]
 
 
 def eval_log(q, ds, start, end):
@@ -275,17 +282,18 @@ def eval_agg(q, ds, start, end):
         out.sort(key=lambda s: json.dumps(s["labels"], sort_keys=True))
         return out
     series = {}
-    rows = [e for e in ds.entries if q["filter"] is None or matches(q["filter"], e)]
-    t = start
-    while t <= end:
+    rows = matching(q, ds, start, end)
+    b = start
+    while b < end:
+        hi = min(b + step, end)
         counts = {}
         for e in rows:
-            if t - step < e.ts <= t:
+            if b <= e.ts < hi or (hi == end and e.ts == end):
                 g = group_of(q, e)
                 counts[g] = counts.get(g, 0) + 1
         for g, n in counts.items():
-            series.setdefault(g, []).append([round(t / 1e6) / 1e3, util.format_value(float(n))])
-        t += step
+            series.setdefault(g, []).append([round(b / 1e6) / 1e3, util.format_value(float(n))])
+        b += step
     out = [{"labels": dict(g), "values": v} for g, v in series.items()]
     out.sort(key=lambda s: json.dumps(s["labels"], sort_keys=True))
     return out

@@ -596,7 +596,7 @@ def native(ds, body):
             expr = logql.parse(body["query"])
             if not logql.is_log_query(expr):
                 raise QueryError("the reference models only LogQL log queries on the native endpoint")
-            rows = eval_log(expr, ds, start, end, MAX_ENTRIES * 100, "backward", 0)
+            rows = eval_log(expr, ds, start, end + 1, MAX_ENTRIES * 100, "backward", 0)  # range.to inclusive
             return format_native_logs(rows, limit)
         q = dsl.parse(body["query"])
         if q["agg"] is None:
