@@ -10,7 +10,7 @@
 namespace strata::query::metric {
 namespace {
 
-using namespace testing;  // NOLINT
+using namespace mtest;  // NOLINT
 
 const model::LabelSet kP1 = {{"app", "a"}, {"host", "h1"}, {"pod", "p1"}};
 const model::LabelSet kP2 = {{"app", "a"}, {"host", "h1"}, {"pod", "p2"}};
@@ -73,18 +73,19 @@ TEST(BinaryScalar, BoolComparisonGivesZeroOrOne) {
 
 TEST(BinaryScalar, NaNComparesFalse) {
   double nan = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_RESULT(XA " != bool 0", kAt60, {{kP1, 30, nan}}, {{kP1, {{60, 1}}}});
-  EXPECT_RESULT(XA " == bool 0", kAt60, {{kP1, 30, nan}}, {{kP1, {{60, 0}}}});
+  std::vector<In> in = {{kP1, 30, nan}};
+  EXPECT_RESULT(XA " != bool 0", kAt60, in, {{kP1, {{60, 1}}}});
+  EXPECT_RESULT(XA " == bool 0", kAt60, in, {{kP1, {{60, 0}}}});
 }
 
 // ---- scalars ------------------------------------------------------------------------------------------------------
 
 TEST(BinaryScalar, LiteralOnlyQueryIsAScalarPerStep) {
-  auto r = Run("1 + 1", RangeGrid(60, 180, 60), {});
+  auto r = RunQuery("1 + 1", RangeGrid(60, 180, 60), {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->type, MetricResult::Type::kScalar);
   EXPECT_EQ(r->scalar, (std::vector<Point>{{Ns(60), 2}, {Ns(120), 2}, {Ns(180), 2}}));
-  r = Run("3", InstantGrid(100), {});
+  r = RunQuery("3", InstantGrid(100), {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->type, MetricResult::Type::kScalar);
   EXPECT_EQ(r->scalar, (std::vector<Point>{{Ns(100), 3}}));
@@ -218,7 +219,7 @@ TEST(BinaryVector, GroupRightComparisonFilterKeepsLeftValue) {
 }
 
 TEST(BinaryVector, ManyToOneWithoutGroupLeftIsAnError) {
-  auto r = Run(XA " + on(host) " XB, kAt60, kIn);
+  auto r = RunQuery(XA " + on(host) " XB, kAt60, kIn);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
@@ -226,7 +227,7 @@ TEST(BinaryVector, ManyToOneWithoutGroupLeftIsAnError) {
 }
 
 TEST(BinaryVector, DuplicateOnTheOneSideIsManyToMany) {
-  auto r = Run(XB " + on(host) group_left " XA, kAt60, kIn);
+  auto r = RunQuery(XB " + on(host) group_left " XA, kAt60, kIn);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
   const std::string& msg = r.status().message();
@@ -241,7 +242,7 @@ TEST(BinaryVector, DuplicateOnTheOneSideIsManyToMany) {
 }
 
 TEST(BinaryVector, DuplicateOnTheOneSideOfGroupRightNamesTheLeftSide) {
-  auto r = Run(XA " + on(host) group_right " XB, kAt60, kIn);
+  auto r = RunQuery(XA " + on(host) group_right " XB, kAt60, kIn);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("on the left hand-side"), std::string::npos) << r.status().message();
 }
@@ -251,7 +252,7 @@ TEST(BinaryVector, GroupLeftResultsMustBeUnique) {
   std::vector<In> in = kIn;
   in.push_back({{{"app", "c"}, {"host", "h1"}, {"region", "x"}}, 30, 1});
   in.push_back({{{"app", "c"}, {"host", "h1"}, {"region", "y"}}, 30, 2});
-  auto r = Run("sum_over_time({app=\"c\"} | unwrap v [1m]) * on(host) group_left(region) " XB, kAt60, in);
+  auto r = RunQuery("sum_over_time({app=\"c\"} | unwrap v [1m]) * on(host) group_left(region) " XB, kAt60, in);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "multiple matches for labels: grouping labels must ensure unique matches");
 }

@@ -9,6 +9,16 @@
 // keep the samples, counted against Limits::max_samples) and produces one series per label set (grouping
 // applied). Windows are (t - range - offset, t - offset].
 //
+// Choices where Loki has no answer or the DSL needs one:
+//  - range_ns == 0 (the DSL's "whole query range"): the window of t is (t - step - offset, t - offset] on a range
+//    grid (the steps tile the range), and (-inf, t - offset] on an instant grid (data_from_ns() is then INT64_MIN;
+//    rate, bytes_rate and rate_counter give no point over such an unbounded window).
+//  - Limits::max_samples counts both held samples (quantile_over_time, rate_counter) and per-interval partial
+//    aggregates (one per series and elementary interval, at most 2 x steps per series); first/last_over_time are
+//    decomposable (earliest/latest sample per interval), so they hold no samples.
+//  - The max_series * 10 series cap of a builder counts series after the range op's by/without grouping.
+//  - rate_counter: Prometheus extrapolation over the window's bounds; one sample in a window gives 0 (as Loki).
+//
 // Results: a matrix (points ascending, only steps that have a value), or a scalar for a literal-only expression.
 // An instant query is a grid with start == end (step ignored); the API layer renders one point as a vector.
 //

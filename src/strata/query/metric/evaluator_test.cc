@@ -12,7 +12,7 @@
 namespace strata::query::metric {
 namespace {
 
-using namespace testing;  // NOLINT
+using namespace mtest;  // NOLINT
 
 TEST(Evaluate, MaxSeriesTruncatesWithWarning) {
   // 5 series, max_series 3: the first three by label order are kept.
@@ -20,7 +20,7 @@ TEST(Evaluate, MaxSeriesTruncatesWithWarning) {
   for (int i = 0; i < 5; ++i) in.push_back({{{"app", "a"}, {"i", std::to_string(4 - i)}}, 30});
   Limits limits;
   limits.max_series = 3;
-  auto r = Run("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in, limits);
+  auto r = RunQuery("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in, limits);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->series.size(), 3u);
   EXPECT_EQ(r->series[0].metric, (model::LabelSet{{"app", "a"}, {"i", "0"}}));
@@ -35,7 +35,7 @@ TEST(Evaluate, NoWarningAtExactlyMaxSeries) {
   std::vector<In> in = {{{{"app", "a"}, {"i", "0"}}, 30}, {{{"app", "a"}, {"i", "1"}}, 30}};
   Limits limits;
   limits.max_series = 2;
-  auto r = Run("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in, limits);
+  auto r = RunQuery("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in, limits);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->series.size(), 2u);
   EXPECT_TRUE(r->warnings.empty());
@@ -44,7 +44,7 @@ TEST(Evaluate, NoWarningAtExactlyMaxSeries) {
 TEST(Evaluate, DefaultWarningNamesFiveHundred) {
   std::vector<In> in;
   for (int i = 0; i < 501; ++i) in.push_back({{{"app", "a"}, {"i", std::to_string(i)}}, 30});
-  auto r = Run("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in);
+  auto r = RunQuery("count_over_time({app=\"a\"}[1m])", InstantGrid(60), in);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->series.size(), 500u);
   ASSERT_EQ(r->warnings.size(), 1u);
@@ -52,7 +52,7 @@ TEST(Evaluate, DefaultWarningNamesFiveHundred) {
 }
 
 TEST(Evaluate, LogQueryIsRejected) {
-  auto r = Run("{app=\"a\"} |= \"x\"", InstantGrid(60), {});
+  auto r = RunQuery("{app=\"a\"} |= \"x\"", InstantGrid(60), {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
 }
@@ -85,7 +85,7 @@ TEST(Evaluate, FillCalledOncePerRangeAggregationWithItsNode) {
 }
 
 TEST(Evaluate, EmptyResultIsAnEmptyMatrix) {
-  auto r = Run("count_over_time({app=\"a\"}[1m])", RangeGrid(60, 180, 60), {});
+  auto r = RunQuery("count_over_time({app=\"a\"}[1m])", RangeGrid(60, 180, 60), {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->type, MetricResult::Type::kMatrix);
   EXPECT_TRUE(r->series.empty());

@@ -7,7 +7,7 @@
 namespace strata::query::metric {
 namespace {
 
-using namespace testing;  // NOLINT
+using namespace mtest;  // NOLINT
 
 const model::LabelSet kP1 = {{"app", "a"}, {"host", "h1"}, {"pod", "p1"}};
 const model::LabelSet kP3 = {{"app", "a"}, {"host", "h2"}, {"pod", "p3"}};
@@ -71,7 +71,7 @@ TEST(LabelReplace, UnmatchedOptionalGroupIsEmpty) {
 }
 
 TEST(LabelReplace, InvalidDestinationName) {
-  auto r = Run("label_replace(" XA ", \"1bad\", \"x\", \"host\", \".*\")", kAt60, kIn);
+  auto r = RunQuery("label_replace(" XA ", \"1bad\", \"x\", \"host\", \".*\")", kAt60, kIn);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(), "invalid destination label name in label_replace(): 1bad");
@@ -79,7 +79,7 @@ TEST(LabelReplace, InvalidDestinationName) {
 
 TEST(LabelReplace, CollidingSeriesAreAnError) {
   // Dropping host makes p1 and p3... still distinct by pod; drop pod and host both via two replaces.
-  auto r = Run("label_replace(label_replace(" XA ", \"pod\", \"\", \"pod\", \".*\"), \"host\", \"\", \"host\", \".*\")",
+  auto r = RunQuery("label_replace(label_replace(" XA ", \"pod\", \"\", \"pod\", \".*\"), \"host\", \"\", \"host\", \".*\")",
                kAt60, kIn);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");

@@ -15,7 +15,7 @@
 #include "strata/query/lang/logql_parser.h"
 #include "strata/query/metric/evaluator.h"
 
-namespace strata::query::metric::testing {
+namespace strata::query::metric::mtest {
 
 constexpr int64_t kSec = 1'000'000'000;
 
@@ -62,7 +62,7 @@ inline FillRange FakeFill(const std::vector<In>& samples) {
   };
 }
 
-inline base::Result<MetricResult> Run(std::string_view query, const StepGrid& grid, const std::vector<In>& samples,
+inline base::Result<MetricResult> RunQuery(std::string_view query, const StepGrid& grid, const std::vector<In>& samples,
                                       const Limits& limits = {}) {
   auto expr = ParseLogQL(query);
   if (!expr.ok()) return expr.status();
@@ -130,12 +130,12 @@ inline ::testing::AssertionResult SameSeries(const std::vector<Series>& actual, 
 }
 
 // Runs a query that must succeed and compares its matrix.
-#define EXPECT_RESULT(query, grid, samples, ...)                                  \
-  do {                                                                            \
-    auto _r = ::strata::query::metric::testing::Run(query, grid, samples);       \
-    ASSERT_TRUE(_r.ok()) << query << ": " << _r.status().message();               \
-    EXPECT_EQ(_r->type, ::strata::query::metric::MetricResult::Type::kMatrix);    \
-    EXPECT_TRUE(::strata::query::metric::testing::SameSeries(_r->series, __VA_ARGS__)) << query; \
+#define EXPECT_RESULT(q_, grid_, samples_, ...)                                                  \
+  do {                                                                                           \
+    auto _r = ::strata::query::metric::mtest::RunQuery(q_, grid_, samples_);                          \
+    ASSERT_TRUE(_r.ok()) << q_ << ": " << _r.status().message();                                 \
+    EXPECT_EQ(_r->type, ::strata::query::metric::MetricResult::Type::kMatrix);                   \
+    EXPECT_TRUE(::strata::query::metric::mtest::SameSeries(_r->series, __VA_ARGS__)) << q_;      \
   } while (0)
 
-}  // namespace strata::query::metric::testing
+}  // namespace strata::query::metric::mtest

@@ -12,7 +12,7 @@
 namespace strata::query::metric {
 namespace {
 
-using namespace testing;  // NOLINT
+using namespace mtest;  // NOLINT
 
 const model::LabelSet kA = {{"app", "a"}};
 const model::LabelSet kB = {{"app", "a"}, {"host", "h2"}};
@@ -194,7 +194,7 @@ TEST(FirstLastOverTime, BoundarySamplesByTimeNotArrival) {
 TEST(FirstLastOverTime, NaNReturnedVerbatim) {
   double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<In> in = {{kA, 10, nan}, {kA, 30, 3}};
-  auto r = Run("first_over_time({app=\"a\"} | unwrap x [1m])", RangeGrid(60, 60, 60), in);
+  auto r = RunQuery("first_over_time({app=\"a\"} | unwrap x [1m])", RangeGrid(60, 60, 60), in);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->series.size(), 1u);
   EXPECT_TRUE(std::isnan(r->series[0].points[0].v));
@@ -400,7 +400,7 @@ TEST(Builder, DecomposableOpsHoldPartialsNotSamples) {
   limits.max_samples = 3;
   RangeVectorBuilder b(node, kGrid, limits);
   uint32_t id = b.SeriesFor(kA);
-  for (int i = 0; i < 10000; ++i) ASSERT_TRUE(b.Add(id, 1 + i * 5'000'000, 0.5).ok());
+  for (int i = 0; i < 10000; ++i) ASSERT_TRUE(b.Add(id, 1 + int64_t(i) * 5'000'000, 0.5).ok());
   auto r = b.Finish();
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(SameSeries(*r, {{kA, {{60, 5000}}}}));
@@ -423,7 +423,7 @@ TEST(Builder, MaxSamplesErrorPropagatesFromEvaluate) {
   Limits limits;
   limits.max_samples = 2;
   std::vector<In> in = {{kA, 10, 1}, {kA, 20, 2}, {kA, 30, 3}};
-  auto r = Run("quantile_over_time(0.5, {app=\"a\"} | unwrap x [1m])", kGrid, in, limits);
+  auto r = RunQuery("quantile_over_time(0.5, {app=\"a\"} | unwrap x [1m])", kGrid, in, limits);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::StatusCode::kResourceExhausted);
 }

@@ -11,7 +11,7 @@
 namespace strata::query::metric {
 namespace {
 
-using namespace testing;  // NOLINT
+using namespace mtest;  // NOLINT
 
 const model::LabelSet kP1 = {{"app", "a"}, {"host", "h1"}, {"pod", "p1"}};
 const model::LabelSet kP2 = {{"app", "a"}, {"host", "h1"}, {"pod", "p2"}};
@@ -111,17 +111,17 @@ TEST(VectorAggregation, ApproxTopkIsTopk) {
 }
 
 TEST(VectorAggregation, SortKeepsValueOrderOnInstantQueries) {
-  auto r = Run("sort_desc(" X ")", kAt60, kIn);
+  auto r = RunQuery("sort_desc(" X ")", kAt60, kIn);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(SameSeries(r->series, {{kP3, {{60, 8}}}, {kP2, {{60, 3}}}, {kP1, {{60, 1}}}}));
-  r = Run("sort(" X ")", kAt60, {{kP1, 30, 5}, {kP2, 30, 3}, {kP3, 30, 4}});
+  r = RunQuery("sort(" X ")", kAt60, {{kP1, 30, 5}, {kP2, 30, 3}, {kP3, 30, 4}});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(SameSeries(r->series, {{kP2, {{60, 3}}}, {kP3, {{60, 4}}}, {kP1, {{60, 5}}}}));
 }
 
 TEST(VectorAggregation, SortPutsNaNLast) {
   double nan = std::numeric_limits<double>::quiet_NaN();
-  auto r = Run("sort(" X ")", kAt60, {{kP1, 30, nan}, {kP2, 30, 3}, {kP3, 30, 1}});
+  auto r = RunQuery("sort(" X ")", kAt60, {{kP1, 30, nan}, {kP2, 30, 3}, {kP3, 30, 1}});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->series.size(), 3u);
   EXPECT_EQ(r->series[0].metric, kP3);
