@@ -15,6 +15,9 @@
 #include "strata/server/handlers/es_probe_handlers.h"
 #include "strata/server/handlers/export_handler.h"
 #include "strata/server/handlers/loki_push_handler.h"
+#include "strata/server/handlers/loki_query_handlers.h"
+#include "strata/server/handlers/native_query_handler.h"
+#include "strata/server/handlers/tail_handler.h"
 #include "strata/server/handlers/native_ingest_handler.h"
 #include "strata/server/handlers/ops_handlers.h"
 #include "strata/server/handlers/otlp_http_handler.h"
@@ -24,6 +27,8 @@
 #include "strata/server/syslog_listener.h"
 #include "strata/server/forward_listener.h"
 #include "strata/server/version.h"
+#include "strata/query/engine/query_engine.h"
+#include "strata/query/tail/tail_hub.h"
 #include "strata/storage/storage_engine.h"
 
 namespace strata::server {
@@ -58,6 +63,24 @@ int RunServer(const Config& config) {
   ingest::IngestService ingest(*storage, registry);
   model::LabelPolicy labels(config.labels);
 
+  query::QueryEngineOptions qo;
+  qo.timeout = std::chrono::milliseconds(config.query_timeout_ms);
+  qo.max_concurrent = config.query_max_concurrent > 0
+                          ? size_t(config.query_max_concurrent)
+                          : 2 * std::max<size_t>(1, std::thread::hardware_concurrency());
+  qo.max_memory_bytes = config.query_max_memory_bytes;
+  qo.max_entries_limit = uint64_t(config.query_max_entries_limit);
+  qo.metric_limits.max_series = size_t(config.query_max_series);
+  query::QueryEngine query_engine(*storage, qo, registry);
+  // Live tail: acknowledged batches fan out to subscribers; a batch is copied only for a tenant someone tails.
+  query::TailHubOptions tail_options;
+  tail_options.backfill = query::MakeQueryEngineBackfill(query_engine);
+  query::TailHub tail_hub(std::move(tail_options), &registry);
+  ingest.SetAckObserver({[&tail_hub](std::string_view tenant) { return tail_hub.HasSubscribers(tenant); },
+                         [&tail_hub](std::shared_ptr<const model::LogBatch> batch) {
+                           tail_hub.Publish(std::move(batch));
+                         }});
+
   Router router(registry);
   router.Add("GET", "/healthz", MakeHealthzHandler());
   router.Add("GET", "/readyz", MakeReadyzHandler(*storage));
@@ -88,6 +111,11 @@ int RunServer(const Config& config) {
   router.Add("PUT", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
   router.Add("GET", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
   router.Add("DELETE", "/loki/api/v1/delete", MakeDeleteHandler(*storage, config, DeleteApi::kLoki));
+  AddLokiQueryRoutes(router, query_engine, config);
+  router.Add("POST", "/api/v1/query", MakeNativeQueryHandler(query_engine, config));
+  TailHandlerOptions tail_handler_options;
+  tail_handler_options.max_entries_limit = uint64_t(config.query_max_entries_limit);
+  AddTailRoutes(router, tail_hub, config, tail_handler_options);
 
   int threads = config.http_threads > 0 ? config.http_threads
                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -185,6 +213,7 @@ int RunServer(const Config& config) {
       grpc.Stop(std::chrono::duration_cast<std::chrono::milliseconds>(
           std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero())));
       if (recovery.joinable()) recovery.join();
+      tail_hub.Shutdown();
       if (auto st = storage->Close(); !st.ok()) {
         LogError("closing the WAL failed", {{"error", st.ToString()}});
         exit_code = 1;
