@@ -7,7 +7,9 @@
 // > parsed; a value that loses goes to `<name>_extracted`. A parser extracting the same key twice keeps the first
 // value within one stage. `__error__` and `__error_details__` are ordinary parsed labels set through SetError.
 //
-// Reset() per entry is cheap (vectors are reused). Not thread-safe: one builder per worker.
+// Reset() per entry is cheap: removed entries go to a spare list and are reused with their string capacity, so a
+// steady stream of entries allocates nothing. Labels are kept sorted by name (unique names). Not thread-safe: one
+// builder per worker.
 
 #include <optional>
 #include <string>
@@ -30,14 +32,30 @@ class LabelsBuilder {
   bool Has(std::string_view name) const { return Get(name).has_value(); }
 
   // Sets a label from `source` applying the collision rules above (for kParsed: replaces an existing parsed value
-  // only when `overwrite`; parsers pass false for repeated keys within a stage, label_format passes true).
+  // only when `overwrite`, or when that value was set before the current BeginStage(); parsers pass false so that
+  // a key repeated within one stage keeps its first value while a later stage still replaces it).
   void Set(LabelSource source, std::string_view name, std::string_view value, bool overwrite = true);
+  // Sets the plain `name` whatever holds it now (label_format: "forcefully override the original label").
+  void Replace(LabelSource source, std::string_view name, std::string_view value);
+  // Marks the start of a parser stage (see Set).
+  void BeginStage() { ++stage_; }
+  // Where `name` comes from, if present.
+  std::optional<LabelSource> SourceOf(std::string_view name) const;
   // Removes the label whatever its source.
   void Delete(std::string_view name);
   // Keeps only labels for which keep(name, value) is true.
   template <typename Pred>
   void RetainIf(Pred keep) {
-    std::erase_if(labels_, [&](const Entry& e) { return !keep(e.name, e.value); });
+    size_t out = 0;
+    for (size_t i = 0; i < labels_.size(); ++i) {
+      if (keep(std::string_view(labels_[i].name), std::string_view(labels_[i].value))) {
+        if (out != i) std::swap(labels_[out], labels_[i]);
+        ++out;
+      } else {
+        changed_ = true;
+      }
+    }
+    while (labels_.size() > out) Recycle();
   }
 
   void SetError(std::string_view error, std::string_view details = {});
@@ -54,11 +72,26 @@ class LabelsBuilder {
     std::string name;
     std::string value;
     LabelSource source;
+    uint32_t stage = 0;  // the BeginStage() generation that set a parsed value
   };
   const std::vector<Entry>& entries() const { return labels_; }
 
  private:
+  // Index of `name` in labels_, or the insertion point with found = false.
+  size_t Find(std::string_view name, bool* found) const;
+  void InsertAt(size_t pos, LabelSource source, std::string_view name, std::string_view value);
+  // Places a value that lost the plain name into `<name>_extracted` (opposite precedence).
+  void SpillExtracted(LabelSource source, std::string_view name, std::string_view value, bool overwrite);
+  // Moves the last entry to the spare list.
+  void Recycle() {
+    spare_.push_back(std::move(labels_.back()));
+    labels_.pop_back();
+  }
+
   std::vector<Entry> labels_;
+  std::vector<Entry> spare_;
+  std::string scratch_;  // `<name>_extracted`
+  uint32_t stage_ = 0;
   bool changed_ = false;
 };
 
