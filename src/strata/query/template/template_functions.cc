@@ -985,7 +985,7 @@ bool ParseTime(std::string_view layout, std::string_view value, TimeVal* out) {
   }
   if (day < 1 || day > DaysIn(month, year)) return false;
   int64_t secs = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
-  TimeVal t;
+  TimeVal t{};
   t.nsec = nsec;
   if (zone_offset != -1) {
     t.sec = secs - zone_offset;
@@ -2576,7 +2576,7 @@ FN(FnFromJson) {
 }
 
 FN(FnDate) {
-  TimeVal t;
+  TimeVal t{};
   switch (a[1].kind) {
     case Kind::kTime: t = a[1].t; break;
     case Kind::kInt:
@@ -2593,13 +2593,13 @@ FN(FnDate) {
   return Value::Str(std::move(out));
 }
 FN(FnToDate) {
-  TimeVal t;
+  TimeVal t{};
   if (!ParseTime(a[0].str(), a[1].str(), &t)) t = ZeroTime();
   return Value::Time(t);
 }
 FN(FnToDateInZone) {
   // Zones other than UTC/Local are not loaded: like Loki on an unknown zone, UTC is used.
-  TimeVal t;
+  TimeVal t{};
   if (!ParseTime(a[0].str(), a[2].str(), &t)) t = ZeroTime();
   return Value::Time(t);
 }

@@ -26,11 +26,11 @@ inline constexpr size_t kMaxValueBytes = size_t{1} << 20;
 
 // A point in time: Unix seconds + nanoseconds, displayed at `offset` seconds east of UTC. `utc` names the zone
 // "UTC"; otherwise the zone has no name and prints as its numeric offset (Go's FixedZone("", offset)).
-struct TimeVal {
-  int64_t sec = 0;
-  int32_t nsec = 0;
-  int32_t offset = 0;
-  bool utc = true;
+struct TimeVal {  // trivial (it lives in Value's union): value-initialize it
+  int64_t sec;
+  int32_t nsec;
+  int32_t offset;
+  bool utc;
 };
 
 // Go's zero time.Time (0001-01-01 00:00:00 UTC).
@@ -48,10 +48,12 @@ struct Value {
   Kind kind = Kind::kNil;
   IntType itype = IntType::kInt;
   bool owned = false;  // string lives in `s` (else in `sv`, borrowed from the input or the compiled tree)
-  bool b = false;
-  int64_t i = 0;
-  double f = 0;
-  TimeVal t;
+  union {  // by kind: kBool b, kInt i, kFloat f, kTime t
+    int64_t i = 0;
+    bool b;
+    double f;
+    TimeVal t;
+  };
   std::string_view sv;
   std::string s;
   std::shared_ptr<const List> list;
