@@ -124,5 +124,35 @@ TEST(Evaluate, ReentrantAcrossThreads) {
   EXPECT_EQ(good.load(), 4);
 }
 
+
+// ---- whole queries as Grafana sends them -------------------------------------------------------------------------
+
+const model::LabelSet kH1P1 = {{"app", "a"}, {"host", "h1"}, {"pod", "p1"}};
+const model::LabelSet kH1P2 = {{"app", "a"}, {"host", "h1"}, {"pod", "p2"}};
+const model::LabelSet kH2P3 = {{"app", "a"}, {"host", "h2"}, {"pod", "p3"}};
+const std::vector<In> kLines = {{kH1P1, 30}, {kH1P1, 90}, {kH1P1, 150}, {kH1P2, 100}, {kH2P3, 170}};
+
+TEST(Evaluate, SumByOfRateOverOverlappingWindows) {
+  // [2m] step 1m. h1: t=60 (-60,60] {30} -> 1/120; t=120 (0,120] {30,90,100} -> 3/120; t=180 (60,180]
+  // {90,100,150} -> 3/120. h2: only t=180 {170} -> 1/120.
+  EXPECT_RESULT("sum by (host) (rate({app=\"a\"}[2m]))", RangeGrid(60, 180, 60), kLines,
+                {{{{"host", "h1"}}, {{60, 1.0 / 120}, {120, 3.0 / 120}, {180, 3.0 / 120}}},
+                 {{{"host", "h2"}}, {{180, 1.0 / 120}}}});
+}
+
+TEST(Evaluate, ShareOfTotalWithOnEmptyGroupLeft) {
+  // instant at 180, [1m] = (120,180]: h1 {150} = 1, h2 {170} = 1, total 2 -> 0.5 each
+  EXPECT_RESULT("sum by (host) (count_over_time({app=\"a\"}[1m])) / on() group_left "
+                "sum(count_over_time({app=\"a\"}[1m]))",
+                InstantGrid(180), kLines, {{{{"host", "h1"}}, {{180, 0.5}}}, {{{"host", "h2"}}, {{180, 0.5}}}});
+}
+
+TEST(Evaluate, TopkOfSumByPerStep) {
+  // [1m]: t=120 (60,120]: h1 {90,100} = 2, h2 0 -> h1; t=180 (120,180]: h1 {150} = 1, h2 {170} = 1 -> tie broken
+  // by labels -> h1. t=60: h1 {30} = 1 -> h1.
+  EXPECT_RESULT("topk(1, sum by (host) (count_over_time({app=\"a\"}[1m])))", RangeGrid(60, 180, 60), kLines,
+                {{{{"host", "h1"}}, {{60, 1}, {120, 2}, {180, 1}}}});
+}
+
 }  // namespace
 }  // namespace strata::query::metric

@@ -27,9 +27,11 @@ TEST(CountOverTime, CountsSamplesPerWindow) {
 }
 
 TEST(CountOverTime, WindowLowerEdgeExcludedUpperEdgeIncluded) {
-  // A sample at exactly t-range (0 for t=60, 60 for t=120) belongs to the previous window only.
-  std::vector<In> in = {{kA, 0}, {kA, 60}, {kA, 120}};
-  EXPECT_RESULT("count_over_time({app=\"a\"}[1m])", RangeGrid(60, 120, 60), in, {{kA, {{60, 1}, {120, 1}}}});
+  // A sample at exactly t-range (0 for t=60, 60 for t=120) belongs to the previous window only; distinct values
+  // show which window took which sample: t=60 (0,60] -> 10; t=120 (60,120] -> 100.
+  std::vector<In> in = {{kA, 0, 1}, {kA, 60, 10}, {kA, 120, 100}};
+  EXPECT_RESULT("sum_over_time({app=\"a\"} | unwrap x [1m])", RangeGrid(60, 120, 60), in,
+                {{kA, {{60, 10}, {120, 100}}}});
 }
 
 TEST(CountOverTime, OverlappingWindowsRangeTwiceTheStep) {
