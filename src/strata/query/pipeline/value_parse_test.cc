@@ -41,7 +41,9 @@ TEST(ParseGoDuration, GoSemantics) {
   for (const auto& c : cases) {
     int64_t ns = -42;
     EXPECT_EQ(ParseGoDuration(c.in, &ns), c.ok) << c.in;
-    if (c.ok) EXPECT_EQ(ns, c.ns) << c.in;
+    if (c.ok) {
+      EXPECT_EQ(ns, c.ns) << c.in;
+    }
   }
 }
 
@@ -63,7 +65,9 @@ TEST(ParseHumanBytes, HumanizeSemantics) {
   for (const auto& c : cases) {
     uint64_t b = 0;
     EXPECT_EQ(ParseHumanBytes(c.in, &b), c.ok) << c.in;
-    if (c.ok) EXPECT_EQ(b, c.bytes) << c.in;
+    if (c.ok) {
+      EXPECT_EQ(b, c.bytes) << c.in;
+    }
   }
 }
 
