@@ -6,14 +6,17 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <optional>
 
 #include "strata/observability/log.h"
+#include "strata/server/websocket_connection.h"
 
 namespace strata::server {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
@@ -94,6 +97,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string_view::npos) request.query = ParseQueryString(target.substr(q + 1));
     for (const auto& h : req) request.headers.emplace_back(std::string(h.name_string()), std::string(h.value()));
     request.body = std::move(req.body());
+    if (websocket::is_upgrade(req)) {
+      if (auto upgrade = router_.Upgrade(request)) {
+        if (upgrade->session) return RunWebSocket(std::move(stream_), std::move(req), std::move(*upgrade));
+        keep_alive_ = false;  // a refused upgrade ends the connection, as the client expected a protocol switch
+        state_->in_flight++;
+        return Send(std::move(upgrade->reject));
+      }
+    }
     state_->in_flight++;
     stream_.expires_never();  // the handler may take a while (durability); don't time the connection out
     router_.Dispatch(std::move(request), [self = shared_from_this()](HttpResponse resp) {

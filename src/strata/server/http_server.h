@@ -1,7 +1,8 @@
 #pragma once
 // HttpServer: HTTP/1.1 on Boost.Beast/Asio: keep-alive, many concurrent connections served by the io_context's
 // thread pool (one strand per connection), `Expect: 100-continue`, a request body limit (413 JSON error), and
-// chunked streaming responses.
+// chunked streaming responses. An upgrade request to a Router WebSocket endpoint leaves HTTP: the connection is
+// handed to the endpoint's session (websocket.h) and no longer counts as in flight.
 //
 // Lifecycle: Listen() binds; the owner runs the io_context on its threads; StopAccepting() closes the listener
 // and makes every later response `Connection: close`; InFlight() counts requests read but not yet answered, so

@@ -71,4 +71,22 @@ void Router::Dispatch(HttpRequest&& request, Responder respond) const {
   match->handler(std::move(request), std::move(measured));
 }
 
+void Router::AddWebSocket(std::string path, WebSocketHandler handler) {
+  websockets_.emplace_back(std::move(path), std::move(handler));
+}
+
+std::optional<WebSocketUpgrade> Router::Upgrade(const HttpRequest& request) const {
+  for (const auto& [path, handler] : websockets_) {
+    if (path != request.path) continue;
+    auto start = std::chrono::steady_clock::now();
+    WebSocketUpgrade upgrade = handler(request);
+    // Latency here is the time to validate and accept, not the session's lifetime.
+    latency_.WithLabels({path}).Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    requests_.WithLabels({path, upgrade.session ? "101" : std::to_string(upgrade.reject.status)}).Inc();
+    return upgrade;
+  }
+  return std::nullopt;
+}
+
 }  // namespace strata::server

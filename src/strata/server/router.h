@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "strata/observability/metrics.h"
 #include "strata/server/http_types.h"
+#include "strata/server/websocket.h"
 
 namespace strata::server {
 
@@ -24,6 +26,12 @@ class Router {
   // Finds the handler (404/405 JSON errors otherwise), runs it, and wraps the responder to record metrics.
   void Dispatch(HttpRequest&& request, Responder respond) const;
 
+  // WebSocket endpoints (exact paths). Upgrade() runs the handler of a WebSocket upgrade request's path and
+  // records it (status 101, or the rejection's); nullopt when no WebSocket endpoint has that path (the request
+  // then goes to Dispatch like any other).
+  void AddWebSocket(std::string path, WebSocketHandler handler);
+  std::optional<WebSocketUpgrade> Upgrade(const HttpRequest& request) const;
+
  private:
   struct Route {
     std::string method;
@@ -34,6 +42,7 @@ class Router {
   observability::Family<observability::Histogram>& latency_;
   observability::Family<observability::Counter>& requests_;
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, WebSocketHandler>> websockets_;
 };
 
 }  // namespace strata::server
