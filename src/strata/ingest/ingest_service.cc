@@ -39,20 +39,24 @@ base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRec
   size_t lines = records.size();
   size_t bytes = 0;
   for (const auto& r : records) bytes += r.RawBytes();
+  const uint64_t epoch = epoch_.load();
+  in_flight_[epoch & 1].fetch_add(1);
   std::shared_ptr<const model::LogBatch> observed;
   if (ack_observer_.wants && ack_observer_.wants(tenant)) {
     observed = std::make_shared<const model::LogBatch>(model::LogBatch{tenant, records});
   }
   model::LogBatch batch{std::move(tenant), std::move(records)};
-  return storage_.Append(std::move(batch), [this, &counters, lines, bytes, observed = std::move(observed),
-                                            done = std::move(done)](const base::Status& st) {
+  base::Status appended = storage_.Append(std::move(batch), [this, &counters, lines, bytes, epoch,
+                                                            observed = std::move(observed),
+                                                            done = std::move(done)](const base::Status& st) {
     if (st.ok()) {
       counters.lines->Inc(static_cast<double>(lines));
       counters.bytes->Inc(static_cast<double>(bytes));
       done(st);
       if (observed) ack_observer_.acknowledged(observed);
-      return;
+      return LeaveInFlight(epoch);
     }
+    LeaveInFlight(epoch);
     // Nothing of the batch was acknowledged, so the client may safely send it again (to this node after a
     // restart, or to another): answer "unavailable" (HTTP 503, gRPC UNAVAILABLE), which every protocol's clients
     // retry, as Loki does, rather than a 500 that OTel SDKs and shippers give up on.
@@ -61,6 +65,26 @@ base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRec
     }
     done(st);
   });
+  if (!appended.ok()) LeaveInFlight(epoch);
+  return appended;
+}
+
+void IngestService::LeaveInFlight(uint64_t epoch) {
+  if (in_flight_[epoch & 1].fetch_sub(1) == 1 && in_flight_waiters_.load() > 0) {
+    std::lock_guard lock(in_flight_mu_);
+    in_flight_cv_.notify_all();
+  }
+}
+
+bool IngestService::WaitForInFlight(std::chrono::milliseconds timeout) {
+  // Batches entering from now on count in the other slot. A later call flips back, so this slot may also collect
+  // batches that entered after the call: waiting for those too is harmless, and the timeout bounds it.
+  const uint64_t old = epoch_.fetch_add(1);
+  std::unique_lock lock(in_flight_mu_);
+  in_flight_waiters_.fetch_add(1);
+  bool drained = in_flight_cv_.wait_for(lock, timeout, [&] { return in_flight_[old & 1].load() <= 0; });
+  in_flight_waiters_.fetch_sub(1);
+  return drained;
 }
 
 void IngestService::CountRejected(std::string_view tenant, std::string_view reason, size_t lines) {

@@ -3,6 +3,9 @@
 // Thread-safe. Owns the ingest metrics (logs_ingested_total, logs_ingested_bytes_total, logs_filtered_total,
 // logs_rejected_total, errors_total), all labelled by tenant.
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,6 +38,11 @@ class IngestService final : public IngestSink {
   };
   void SetAckObserver(AckObserver observer) { ack_observer_ = std::move(observer); }
 
+  // Returns once every batch that entered Ingest before the call was acknowledged or failed (true), or after
+  // `timeout` (false). A tail that subscribed and then queries the history calls it in between: a batch that was
+  // checked with `wants` before the subscription existed is not observed, so the history must include it.
+  bool WaitForInFlight(std::chrono::milliseconds timeout);
+
  private:
   struct TenantCounters {
     observability::Counter* lines;
@@ -54,6 +62,14 @@ class IngestService final : public IngestSink {
   std::unordered_map<std::string, TenantCounters> tenants_;
   std::unordered_map<std::string, std::unique_ptr<ProtocolSink>> protocols_;
   AckObserver ack_observer_;
+  // Batches in flight, counted in one of two slots by the epoch they entered in; WaitForInFlight moves new batches to
+  // the other slot and waits for its slot to drain.
+  void LeaveInFlight(uint64_t epoch);
+  std::atomic<uint64_t> epoch_{0};
+  std::atomic<int64_t> in_flight_[2] = {0, 0};
+  std::atomic<int> in_flight_waiters_{0};
+  std::mutex in_flight_mu_;
+  std::condition_variable in_flight_cv_;
 };
 
 }  // namespace strata::ingest

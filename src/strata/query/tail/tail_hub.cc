@@ -163,8 +163,9 @@ base::Result<std::shared_ptr<TailSubscription>> TailHub::Subscribe(TailRequest r
       // timestamps slightly in the future (clock skew between shippers and us) are part of the history too.
       const int64_t to_ns = subscribed_at_ns + int64_t{24} * 3600 * 1000000000;
       std::weak_ptr<TailSubscription> weak_sub = sub;
-      core_->backfills->Submit([backfill_fn = core_->options.backfill, weak_sub, request = std::move(request),
-                                to_ns] {
+      core_->backfills->Submit([backfill_fn = core_->options.backfill, before = core_->options.before_backfill,
+                                weak_sub, request = std::move(request), to_ns] {
+        if (before) before();
         auto s = weak_sub.lock();
         if (!s || s->cancelled()) return;
         s->CompleteBackfill(backfill_fn(request, to_ns, s->cancel_flag()));

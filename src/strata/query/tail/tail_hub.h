@@ -11,7 +11,8 @@
 // Subscribe() compiles the query, enforces the per-tenant cap and registers the subscription before starting its
 // backfill (a query of the history, on the hub's backfill threads), so every row acknowledged after the call is
 // delivered live and every row acknowledged before it is found by the backfill; the overlap is removed by the
-// subscription (tail_subscription.h). The returned shared_ptr is the subscription's only owner: releasing it
+// subscription (tail_subscription.h). Batches in flight at the call, which the ingest path did not keep for tail,
+// are waited for before the history is read (TailHubOptions::before_backfill). The returned shared_ptr is the subscription's only owner: releasing it
 // unsubscribes (from any thread).
 //
 // Lifecycle: Shutdown() (also run by the destructor) stops the fan-out thread, closes every subscription with
@@ -57,6 +58,10 @@ struct TailHubOptions {
   size_t max_pending_batches = 4096;     // the fan-out queue
   size_t backfill_threads = 2;
   TailBackfill backfill;                 // unset: requests asking for a backfill fail with Unimplemented
+  // Runs on the backfill thread after the subscription is registered and before the history query: the ingest
+  // path's in-flight barrier (IngestService::WaitForInFlight), so that batches already past the "anyone tailing?"
+  // check when the tail subscribed are in storage before the history is read. Unset: no wait.
+  std::function<void()> before_backfill;
   const base::Clock* clock = nullptr;    // wall clock for the backfill's end (null: the system clock)
 };
 

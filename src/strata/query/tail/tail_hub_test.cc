@@ -159,6 +159,35 @@ TEST(TailHubTest, BackfillThenLiveWithoutGapsOrDuplicates) {
             (std::vector<std::string>{"h1", "h2", "live3", "live4"}));
 }
 
+TEST(TailHubTest, TheInFlightBarrierRunsAfterRegisteringAndBeforeTheHistoryQuery) {
+  std::vector<std::string> order;
+  std::mutex mu;
+  std::promise<void> done;
+  TailHub* hub_ptr = nullptr;
+  TailHubOptions o;
+  o.before_backfill = [&] {
+    std::lock_guard lock(mu);
+    order.push_back(hub_ptr->HasSubscribers("t1") ? "barrier(subscribed)" : "barrier(not subscribed)");
+  };
+  o.backfill = [&](const TailRequest&, int64_t, const std::atomic<bool>*) -> base::Result<std::vector<LogEntry>> {
+    {
+      std::lock_guard lock(mu);
+      order.push_back("history");
+    }
+    done.set_value();
+    return std::vector<LogEntry>{};
+  };
+  TailHub hub(o);
+  hub_ptr = &hub;
+  TailRequest r = Request("t1", R"({app="api"})");
+  r.backfill_from_ns = 1;
+  auto sub = hub.Subscribe(r);
+  ASSERT_TRUE(sub.ok());
+  ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(order, (std::vector<std::string>{"barrier(subscribed)", "history"}));
+}
+
 TEST(TailHubTest, BackfillWithoutAnEngineIsUnimplemented) {
   TailHub hub({});
   TailRequest r = Request("t1", R"({app="api"})");
