@@ -8,13 +8,14 @@
 #   make bench-ingest               native ingest load test (docs/benchmarks.md)
 #   make bench-protocols            ingest throughput per protocol on the same records (docs/benchmarks.md)
 #   make bench-storage              storage engine: ingest, disk size, scans (LINES, default 10000000; bench/README.md)
+#   make bench                      side by side with VictoriaLogs: ingest, disk, queries, tail (LINES, default 2000000)
 #   make crash-soak                 the crash test with more kill cycles (CRASH_CYCLES, default 100)
 
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 STRATA_ARGS ?=
 
-.PHONY: bootstrap build debug asan run test unit unit-asan integration integration-asan fuzz bench-smoke \
+.PHONY: bootstrap build debug asan run test unit unit-asan integration integration-asan fuzz bench-smoke bench \
 	bench-ingest bench-protocols bench-storage crash-soak clean
 
 bootstrap:
@@ -59,6 +60,7 @@ fuzz: bootstrap
 # Keeps the benchmark harness from rotting: seconds, tiny data, no results written.
 bench-smoke: asan
 	build/asan/bench/storage/storage_bench --lines 20000 --smoke --no-results > /dev/null
+	ASAN_OPTIONS=detect_leaks=0 python3 bench/side_by_side/side_by_side.py --smoke --build-dir build/asan > /dev/null
 
 # One build (ASan/UBSan) serves every test; `make unit integration` runs the same tests on the release build.
 test: unit-asan integration-asan bench-smoke
@@ -73,6 +75,10 @@ bench-protocols: build
 
 bench-storage: build
 	build/release/bench/storage/storage_bench --lines $${LINES:-10000000}
+
+# Side by side with VictoriaLogs (installed by bench/peers/install_victorialogs); writes bench/results/.
+bench: build
+	python3 bench/side_by_side/side_by_side.py --lines $${LINES:-2000000}
 
 crash-soak: build
 	STRATA_BIN=$(CURDIR)/build/release/programs/strata CRASH_CYCLES=$${CRASH_CYCLES:-100} \
