@@ -125,7 +125,9 @@ int RunQuery(const QueryOptions& o) {
   int remaining = o.limit;
   std::set<EntryKey> printed_at_boundary;
   while (remaining > 0) {
-    const int ask = std::min(remaining, o.batch);
+    // Entries at the boundary timestamp come back again; asking for that many more keeps each page's yield of
+    // new entries at min(remaining, batch) (logcli does the same).
+    const int ask = std::min(remaining, o.batch) + static_cast<int>(printed_at_boundary.size());
     std::vector<std::pair<std::string, std::string>> params = {
         {"query", o.query},
         {"start", std::to_string(start)},

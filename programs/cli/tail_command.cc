@@ -62,21 +62,29 @@ class TailSession {
       req.set(http::field::user_agent, std::string("strata-cli/") + server::kVersion);
       if (!org_id.empty()) req.set("X-Scope-OrgID", org_id);
     }));
-    websocket::response_type res;
-    ws_.handshake(res, addr.host + ":" + addr.port, addr.path_prefix + target, ec);
-    if (ec) {
-      if (res.result_int() != 0 && res.result_int() != 101) {
-        HttpResponse r{static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};
-        return Fail(ServerError(r).message());
-      }
-      return Fail("WebSocket upgrade failed: " + ec.message());
-    }
-    // The closing handshake after Ctrl-C should not hang on a server that never answers it.
-    timeouts.handshake_timeout = std::chrono::seconds(3);
-    ws_.set_option(timeouts);
-
-    WaitSignal();
-    Read();
+    // Asynchronous even though nothing else runs yet: Boost 1.74's synchronous handshake drops the response on a
+    // refused upgrade, and its status and body are what the user needs to see.
+    ws_.async_handshake(handshake_response_, addr.host + ":" + addr.port, addr.path_prefix + target,
+                        [this, timeouts](beast::error_code ec) mutable {
+                          if (ec) {
+                            const auto& res = handshake_response_;
+                            if (res.result_int() != 101 && ec == websocket::error::upgrade_declined) {
+                              HttpResponse r{static_cast<int>(res.result_int()),
+                                             std::string(res[http::field::content_type]), res.body()};
+                              exit_code_ = Fail(ServerError(r).message());
+                            } else {
+                              exit_code_ = Fail("WebSocket upgrade failed: " + ec.message());
+                            }
+                            // The stream's handshake timer stays armed after a refusal; nothing is left to do.
+                            ioc_.stop();
+                            return;
+                          }
+                          // The closing handshake after Ctrl-C should not hang on a server that never answers.
+                          timeouts.handshake_timeout = std::chrono::seconds(3);
+                          ws_.set_option(timeouts);
+                          WaitSignal();
+                          Read();
+                        });
     ioc_.run();
     return exit_code_;
   }
@@ -141,8 +149,10 @@ class TailSession {
       exit_code_ = 0;
       return;
     }
-    if (ec == websocket::error::closed) {
-      const auto& reason = ws_.reason();
+    // A received close frame decides, whatever the transport did afterwards: a server may drop the TCP connection
+    // right after its close frame, and the teardown then fails with ENOTCONN or a reset.
+    const auto& reason = ws_.reason();
+    if (ec == websocket::error::closed || reason.code != websocket::close_code::none) {
       if (reason.code == websocket::close_code::normal) {
         exit_code_ = 0;
         return;
@@ -159,6 +169,7 @@ class TailSession {
   websocket::stream<beast::tcp_stream> ws_;
   net::signal_set signals_;
   beast::flat_buffer buffer_;
+  websocket::response_type handshake_response_;
   OutputMode mode_;
   bool interrupted_ = false;
   bool done_ = false;
