@@ -268,10 +268,6 @@ def test_syslog_ng_forwards_over_syslog_tcp_and_elasticsearch_http(make_server):
 
 
 @needs_syslog_ng
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="Strata's default elasticsearch.message_fields (message,msg,log,_msg) do not include "
-                          "MESSAGE, where syslog-ng's elasticsearch-http() puts the message: the record is stored "
-                          "with an empty message and MESSAGE as a field")
 def test_syslog_ng_elasticsearch_http_with_default_strata_config(make_server):
     s = make_server()
     sng = SyslogNg([DEST_ES.format(port=s.port)], ["destination(d_es);"])

@@ -47,7 +47,7 @@ struct Config {
   // Elasticsearch _bulk mapping (ingest/elasticsearch/bulk_decoder.h): the first present message field and time
   // field, and the document fields that become labels (`_index` -> `index`, dots -> `_`). `elasticsearch.version`
   // is the version the probe endpoints report (shippers check its major).
-  std::vector<std::string> es_message_fields = {"message", "msg", "log", "_msg"};
+  std::vector<std::string> es_message_fields = {"message", "msg", "log", "_msg", "MESSAGE"};
   std::vector<std::string> es_time_fields = {"@timestamp", "timestamp", "time"};
   std::vector<std::string> es_label_fields = {"_index",
                                               "service.name",

@@ -45,7 +45,7 @@ enum class BulkAction { kIndex, kCreate, kDelete, kUpdate };
 std::string_view ActionName(BulkAction action);
 
 struct BulkOptions {
-  std::vector<std::string> message_fields = {"message", "msg", "log", "_msg"};
+  std::vector<std::string> message_fields = {"message", "msg", "log", "_msg", "MESSAGE"};
   std::vector<std::string> time_fields = {"@timestamp", "timestamp", "time"};
   std::vector<std::string> label_fields = {"_index",
                                            "service.name",

@@ -42,17 +42,17 @@ struct EntryOrder {
   }
 };
 
-// Loki's `interval`: per result stream, the first entry at or after start, then the next at or after the
-// previous one + interval.
-std::vector<LogEntry> SampleByInterval(std::vector<LogEntry> forward_entries, int64_t start_ns, int64_t interval_ns) {
-  std::map<std::tuple<model::LabelSet, model::LabelSet, model::LabelSet>, int64_t> next_allowed;
+// Loki's `interval`: walking the entries in the query's direction, the first one is kept, then the next one (of
+// any stream) at least `interval` after (forward) or before (backward) the previous kept one.
+std::vector<LogEntry> SampleByInterval(std::vector<LogEntry> ordered, bool backward, int64_t interval_ns,
+                                       uint64_t limit) {
   std::vector<LogEntry> out;
-  for (auto& e : forward_entries) {
-    auto key = std::make_tuple(e.stream, e.structured_metadata, e.parsed);
-    auto it = next_allowed.find(key);
-    int64_t allowed = it == next_allowed.end() ? start_ns : it->second;
-    if (e.timestamp_ns < allowed) continue;
-    next_allowed[key] = e.timestamp_ns + interval_ns;
+  for (auto& e : ordered) {
+    if (limit > 0 && out.size() >= limit) break;
+    if (!out.empty()) {
+      int64_t last = out.back().timestamp_ns;
+      if (backward ? e.timestamp_ns > last - interval_ns : e.timestamp_ns < last + interval_ns) continue;
+    }
     out.push_back(std::move(e));
   }
   return out;
@@ -67,9 +67,9 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
   ASSIGN_OR_RETURN(auto matchers, ToStorageMatchers(expr.selector));
   if (end_ns <= start_ns) return std::vector<LogEntry>{};
 
-  // With `interval`, sampling needs every entry of a stream in forward order before the limit applies.
+  // With `interval`, sampling needs every entry in order before the limit applies.
   const bool sampling = interval_ns > 0;
-  const storage::Direction scan_direction = sampling ? storage::Direction::kForward : direction;
+  const storage::Direction scan_direction = direction;
   const uint64_t keep = sampling ? 0 : limit;
   const bool backward = scan_direction == storage::Direction::kBackward;
 
@@ -155,11 +155,7 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
     }
   }
   std::sort(out.begin(), out.end(), first);
-  if (sampling) {
-    out = SampleByInterval(std::move(out), start_ns, interval_ns);
-    if (direction == storage::Direction::kBackward) std::reverse(out.begin(), out.end());
-    if (limit > 0 && out.size() > limit) out.resize(limit);
-  }
+  if (sampling) out = SampleByInterval(std::move(out), backward, interval_ns, limit);
   return out;
 }
 

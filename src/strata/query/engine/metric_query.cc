@@ -14,7 +14,7 @@ namespace {
 
 // Labels a range aggregation's series may be reduced to while scanning (see metric_query.h).
 struct Projection {
-  RangeAggregation node;
+  const RangeAggregation* node;  // into the evaluated Expr (the evaluator passes its own nodes to `fill`)
   bool without = false;
   std::vector<std::string> labels;
 };
@@ -38,7 +38,7 @@ void FindProjections(const Expr& e, std::vector<Projection>& out) {
           const auto* inner = std::get_if<RangeAggregation>(&n.inner->node);
           if (inner && !inner->grouping && Decomposable(n.op, inner->op)) {
             Projection p;
-            p.node = *inner;
+            p.node = inner;
             if (n.grouping) {
               p.without = n.grouping->without;
               p.labels = n.grouping->labels;
@@ -106,7 +106,7 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
   metric::FillRange fill = [&](const RangeAggregation& node, metric::RangeVectorBuilder& builder) -> base::Status {
     const Projection* projection = nullptr;
     for (const auto& p : projections) {
-      if (p.node == node) projection = &p;
+      if (p.node == &node) projection = &p;
     }
     ASSIGN_OR_RETURN(SampleExtractor extractor, SampleExtractor::Compile(node));
     ASSIGN_OR_RETURN(auto matchers, ToStorageMatchers(node.range.log.selector));

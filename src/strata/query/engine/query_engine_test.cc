@@ -192,6 +192,33 @@ TEST(QueryEngineTest, ProjectionGivesTheSameResultAsAggregatingAfterwards) {
   }
 }
 
+TEST(QueryEngineTest, TheSameRangeAggregationUnderTwoGroupingsKeepsEachGrouping) {
+  Fixture f;
+  // Both legs hold the same count_over_time node; each must be projected to its own grouping.
+  auto r = f.Run("sum by (app, level) (count_over_time({app=~\".+\"}[1m])) / on (app) group_left "
+                 "sum by (app) (count_over_time({app=~\".+\"}[1m]))",
+                 f.t0 + 60 * kSec, f.t0 + 60 * kSec);
+  ASSERT_EQ(r.metric.series.size(), 3u);
+  EXPECT_EQ(ValueAt(r.metric, {{"app", "api"}, {"level", "error"}}, f.t0 + 60 * kSec), 0.5);
+  EXPECT_EQ(ValueAt(r.metric, {{"app", "api"}, {"level", "info"}}, f.t0 + 60 * kSec), 0.5);
+  EXPECT_EQ(ValueAt(r.metric, {{"app", "web"}, {"level", "info"}}, f.t0 + 60 * kSec), 1);
+}
+
+TEST(QueryEngineTest, IntervalSamplesAcrossStreams) {
+  Fixture f;
+  // Entries every second in three streams; interval 5s keeps one entry (of any stream) per 5 s from start.
+  QueryRequest q;
+  q.tenant = "t";
+  q.expr = ParseLogQL("{app=~\".+\"}").value();
+  q.start_ns = f.t0 + 10 * kSec;
+  q.end_ns = f.t0 + 30 * kSec;
+  q.interval_ns = 5 * kSec;
+  q.direction = storage::Direction::kForward;
+  auto r = f.engine->Execute(q).value();
+  ASSERT_EQ(r.entries.size(), 4u);  // 10, 15, 20, 25
+  for (size_t i = 0; i < r.entries.size(); ++i) EXPECT_EQ(r.entries[i].timestamp_ns, f.t0 + (10 + 5 * int64_t(i)) * kSec);
+}
+
 TEST(QueryEngineTest, UnwrapAndPipelineErrors) {
   Fixture f;
   // max latency of the error stream over (t0+60s, t0+120s]: 2*119 = 238.

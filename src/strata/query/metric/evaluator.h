@@ -94,6 +94,7 @@ struct MetricResult {
   std::vector<std::string> warnings;
 };
 
+// `node` refers into the Expr given to Evaluate (callers may key per-node plans by its address).
 using FillRange = std::function<base::Status(const RangeAggregation& node, RangeVectorBuilder& builder)>;
 
 // InvalidArgument for evaluation errors Loki reports as 400s (e.g. many-to-many matching: Loki's text).

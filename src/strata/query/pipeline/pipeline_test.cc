@@ -207,9 +207,9 @@ TEST(SampleExtractor, ConversionErrorsAndPostFilters) {
   EXPECT_TRUE(s.kept);
   EXPECT_NE(s.labels.find(R"(__error__="SampleExtractionErr")"), std::string::npos) << s.labels;
   EXPECT_EQ(s.labels.find("latency="), std::string::npos) << s.labels;
-  s = Extract(R"(sum_over_time({app="a"} | logfmt | unwrap latency [1m]))", "other=1");  // missing label
-  EXPECT_TRUE(s.kept);
-  EXPECT_NE(s.labels.find("SampleExtractionErr"), std::string::npos) << s.labels;
+  // A line without the label (or with it empty) gives no sample and no error, as in Loki.
+  EXPECT_FALSE(Extract(R"(sum_over_time({app="a"} | logfmt | unwrap latency [1m]))", "other=1").kept);
+  EXPECT_FALSE(Extract(R"(sum_over_time({app="a"} | logfmt | unwrap latency [1m]))", "latency= other=1").kept);
   EXPECT_FALSE(Extract(R"(sum_over_time({app="a"} | logfmt | unwrap latency | __error__="" [1m]))", "latency=abc").kept);
   s = Extract(R"(sum_over_time({app="a"} | logfmt | unwrap latency | __error__="" [1m]))", "latency=2");
   EXPECT_TRUE(s.kept);

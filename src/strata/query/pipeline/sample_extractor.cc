@@ -53,6 +53,8 @@ bool SampleExtractor::Process(int64_t timestamp_ns, std::string& line, LabelsBui
     case Kind::kUnwrap: break;
   }
   std::string_view v = labels.Get(unwrap_->label).value_or(std::string_view());
+  // Loki skips lines without the unwrapped label (or with it empty) instead of failing the query.
+  if (v.empty()) return false;
   bool ok;
   double d = 0;
   const char* what = "strconv.ParseFloat";
@@ -77,8 +79,7 @@ bool SampleExtractor::Process(int64_t timestamp_ns, std::string& line, LabelsBui
   if (!ok) {
     d = 0;
     std::string details(what);
-    details += v.empty() ? ": label \"" + unwrap_->label + "\" is missing or empty"
-                         : ": parsing \"" + std::string(v) + "\": invalid syntax";
+    details += ": parsing \"" + std::string(v) + "\": invalid syntax";
     labels.SetError(kSampleExtractionErr, details);
   }
   for (const auto& f : post_filters_) {
