@@ -15,10 +15,10 @@
 namespace strata::cli {
 
 void AddClientFlags(CLI::App* cmd, ClientOptions& options) {
-  cmd->add_option("--addr", options.addr, "Server address (env LOKI_ADDR)")
+  cmd->add_option("--addr", options.addr, "Server address")
       ->envname("LOKI_ADDR")
       ->capture_default_str();
-  cmd->add_option("--org-id", options.org_id, "Tenant, sent as X-Scope-OrgID (env LOKI_ORG_ID)")->envname("LOKI_ORG_ID");
+  cmd->add_option("--org-id", options.org_id, "Tenant, sent as X-Scope-OrgID")->envname("LOKI_ORG_ID");
   cmd->add_option("-o,--output", options.output, "Output: table (timestamp, labels, line), raw (the line) or json")
       ->capture_default_str();
 }

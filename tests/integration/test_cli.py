@@ -527,3 +527,12 @@ def test_tail_against_real_server(server):
         if p.poll() is None:
             p.kill()
             p.wait()
+
+
+def test_tail_refused_by_real_server(server):
+    r = server.request("GET", "/loki/api/v1/tail?query=" + urllib.parse.quote('{app="tail"}'))
+    if r.status == 404:
+        pytest.skip("this build of strata serve has no /loki/api/v1/tail yet")
+    r = run_cli("tail", '{app="tail"', "--addr", f"http://{server.address}")
+    assert r.returncode == 1
+    assert "400" in r.stderr and "parse error" in r.stderr, r.stderr
