@@ -69,8 +69,10 @@ base::Result<Bounds> ResolveBounds(const QueryOptions& o) {
 base::Result<std::string> StepParam(const std::string& step) {
   if (step.empty()) return std::string();
   int64_t ns;
-  if (step.find_first_not_of("0123456789.") == std::string::npos) {
-    ns = static_cast<int64_t>(std::stod(step) * 1e9);
+  char* end = nullptr;
+  double seconds = std::strtod(step.c_str(), &end);
+  if (step.find_first_not_of("0123456789.") == std::string::npos && end == step.c_str() + step.size()) {
+    ns = static_cast<int64_t>(seconds * 1e9);
   } else if (!query::ParseAnyDuration(step, &ns)) {
     return base::InvalidArgument("--step: \"" + step + "\" is not a duration");
   }

@@ -284,7 +284,7 @@ def test_query_malformed_answer_and_unreachable_server_fail(fake):
 
 def test_query_rejects_bad_flags_before_any_request(fake):
     for args in (["--from", "yesterday"], ["--since", "soon"], ["--direction", "sideways"], ["-o", "xml"],
-                 ["--from", "2026-02-02T00:00:00Z", "--to", "2026-02-01T00:00:00Z"], ["--limit", "0"]):
+                 ["--from", "2026-02-02T00:00:00Z", "--to", "2026-02-01T00:00:00Z"], ["--limit", "0"], ["--step", "1.2.3"], ["--step", "0"]):
         r = run_cli("query", "{a=\"b\"}", "--addr", fake.addr, *args)
         assert r.returncode == 2, (args, r.stderr)
         assert r.stderr.startswith("strata query: ")
