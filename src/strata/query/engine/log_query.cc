@@ -4,6 +4,7 @@
 #include <map>
 #include <queue>
 
+#include "strata/query/engine/field_pushdown.h"
 #include "strata/query/engine/row_labels.h"
 #include "strata/query/pipeline/pipeline.h"
 #include "strata/storage/storage_engine.h"
@@ -76,8 +77,9 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
   storage::ScanRequest scan = ctx.BaseScan();
   scan.from = start_ns;
   scan.to = end_ns - 1;  // log queries are [start, end)
-  scan.matchers = std::move(matchers);
   scan.predicates = pipeline.pushdown();
+  for (auto& p : FieldPushdown(ctx, expr, matchers, scan.from, scan.to)) scan.predicates.push_back(std::move(p));
+  scan.matchers = std::move(matchers);
   scan.direction = scan_direction;
   // Without stages every matching row is a result, so the scan itself can stop at the limit.
   if (pipeline.empty()) scan.limit = keep;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "strata/query/engine/field_pushdown.h"
 #include "strata/query/engine/row_labels.h"
 #include "strata/query/pipeline/pipeline.h"
 #include "strata/storage/storage_engine.h"
@@ -114,8 +115,11 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
     scan.from = builder.data_from_ns();
     scan.to = builder.data_to_ns();
     if (scan.to < scan.from) return base::Status::Ok();
-    scan.matchers = std::move(matchers);
     scan.predicates = extractor.pipeline().pushdown();
+    for (auto& p : FieldPushdown(ctx, node.range.log, matchers, scan.from, scan.to)) {
+      scan.predicates.push_back(std::move(p));
+    }
+    scan.matchers = std::move(matchers);
     scan.direction = storage::Direction::kForward;
     const bool no_stages = node.range.log.stages.empty() && !node.range.unwrap;
     scan.need_message = !(no_stages && extractor.kind() == SampleExtractor::Kind::kCount);

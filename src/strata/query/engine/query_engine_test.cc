@@ -159,6 +159,18 @@ TEST(QueryEngineTest, StructuredMetadataIsReportedAndFilterable) {
   EXPECT_EQ(r.entries[0].structured_metadata, (model::LabelSet{{"trace_id", "t50"}}));
 }
 
+TEST(QueryEngineTest, StructuredMetadataEqualityIsAnsweredFromTheTokenIndex) {
+  Fixture f;
+  auto r = f.Run("{app=~\".+\"} | trace_id=\"t30\"", f.t0, f.t0 + 120 * kSec);
+  ASSERT_EQ(r.entries.size(), 1u);
+  EXPECT_EQ(r.entries[0].timestamp_ns, f.t0 + 30 * kSec);
+  // The flushed part holds one block per stream; the two streams without trace ids are pruned by the index.
+  EXPECT_GE(r.stats.scan.blocks_pruned_by_token_index, 2u);
+  // A stream label of the same name is never pushed down as a field: the stream label decides.
+  auto levels = f.Run("{app=~\".+\"} | level=\"error\"", f.t0, f.t0 + 120 * kSec, 0, 1000);
+  EXPECT_EQ(levels.entries.size(), 120u);
+}
+
 TEST(QueryEngineTest, CountOverTimeInstantAndRange) {
   Fixture f;
   // Instant at t0+60s, window (t0, t0+60s]: seconds 1..60 = 60 lines per stream.
