@@ -157,6 +157,11 @@ def test_otlp_json_partial_success_and_json_answers(otlp_server):
     assert one["fields"] == {"scope.name": "json.scope", "n": "7", "m": '{"k":1.5}',
                              "trace_id": "5b8efff798038103d269b633813fc60c", "span_id": "eee19b7ec3c1b174"}
     assert got['{"event":"login"}']["labels"]["level"] == "WARN"
+    # The same record through Loki's query API as Grafana reads it: stream labels apart from structured metadata.
+    [(ts, line, stream, meta, parsed)] = otlp_server.query_range(
+        '{service_name="js"} |= "json one"', 1767323045000000000, 1767323048000000000, tenant="js")
+    assert (ts, line, stream, parsed) == (1767323045123456789, "json one", {"service_name": "js", "level": "ERROR"}, {})
+    assert meta == one["fields"]
     assert 'logs_rejected_total{tenant="js",reason="traceid"}' in otlp_server.metrics() or \
         "traceid" in otlp_server.metrics()
 
