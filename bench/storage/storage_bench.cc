@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bench/common/log_generator.h"
+#include "bench/storage/engine_queries.h"
 #include "strata/observability/log.h"
 #include "strata/observability/metrics.h"
 #include "strata/storage/merge/merge_policy.h"
@@ -972,6 +973,28 @@ int Main(int argc, char** argv) {
     results.push_back(std::move(r));
   }
 
+  // 4b. The same kind of queries in LogQL through the query engine.
+  query::QueryEngineOptions qo;
+  query::QueryEngine query_engine(eng, qo, *engine.registry);
+  EngineQueryInput eq;
+  eq.tenant = flags.tenant;
+  eq.start_ns = flags.start_ns;
+  eq.end_ns = flags.start_ns + static_cast<int64_t>(static_cast<double>(data.lines()) / flags.lines_per_second * 1e9) +
+              60'000'000'000;  // timestamps carry jitter beyond the nominal rate
+  eq.lines = data.lines();
+  eq.trace_ids = &data.trace_ids();
+  eq.unique_tokens = &data.unique_tokens();
+  eq.runs = flags.query_runs;
+  std::vector<EngineQueryResult> engine_results = RunEngineQueries(query_engine, eq);
+  for (const auto& r : engine_results) {
+    if (!r.ok) {
+      failures.push_back("engine query \"" + r.name + "\": " +
+                         (r.error.empty() ? "answer " + std::to_string(r.value) + ", expected " +
+                                                std::to_string(r.expected.value_or(0))
+                                          : r.error));
+    }
+  }
+
   // 5. Report.
   std::string md;
   const double raw = static_cast<double>(data.raw_bytes());
@@ -1120,6 +1143,7 @@ int Main(int argc, char** argv) {
   md += "\nQueries, in LogQL terms:\n\n";
   for (const auto& r : results) md += "- " + r.name + ": `" + r.logql + "`\n";
   md += "\n";
+  md += EngineQueriesMarkdown(engine_results, flags.query_runs);
 
   if (largest) {
     md += "## Largest part (`strata admin inspect`)\n\n```\n" + storage::InspectPart(*largest) + "```\n";
