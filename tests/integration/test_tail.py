@@ -187,6 +187,35 @@ def test_loki_tail_delivers_each_acknowledged_matching_line_once_in_order(server
     tail.shutdown()
 
 
+def test_a_tail_started_during_ingest_has_no_gap_between_history_and_live(server):
+    labels = {"app": "steady"}
+    stop = threading.Event()
+    sent = []
+
+    def writer():
+        seq = 0
+        while not stop.is_set() or seq < 400:
+            values = [(now_ns(), f"seq={seq + k}") for k in range(5)]
+            loki_push(server, [(labels, values)])
+            sent.extend(line for _, line in values)
+            seq += 5
+
+    start = now_ns() - 10**9
+    t = threading.Thread(target=writer)
+    t.start()
+    time.sleep(0.3)  # the tail joins mid-stream: part history, part live
+    tail = Tail(tail_url(server, "/loki/api/v1/tail", query='{app="steady"}', start=str(start), limit="5000"))
+    time.sleep(0.5)
+    stop.set()
+    t.join()
+    assert tail.wait(lambda x: len(x.loki_entries()) >= len(sent), timeout=20), \
+        f"got {len(tail.loki_entries())} of {len(sent)}"
+    time.sleep(0.3)
+    lines = [e[3] for e in tail.loki_entries()]
+    assert lines == sent, "every line once, in order (one stream, written in order)"
+    tail.shutdown()
+
+
 def test_slow_subscriber_gets_dropped_entries_and_never_slows_ingest(server):
     labels = {"app": "bulk"}
     pad = "x" * 400
