@@ -75,6 +75,9 @@ int RunServer(const Config& config) {
   // Live tail: acknowledged batches fan out to subscribers; a batch is copied only for a tenant someone tails.
   query::TailHubOptions tail_options;
   tail_options.backfill = query::MakeQueryEngineBackfill(query_engine);
+  // A batch already past the tail check but not yet visible to the history query would fall between history and
+  // live: wait for in-flight batches before the history query runs.
+  tail_options.before_backfill = [&ingest] { (void)ingest.WaitForInFlight(std::chrono::seconds(5)); };
   query::TailHub tail_hub(std::move(tail_options), &registry);
   ingest.SetAckObserver({[&tail_hub](std::string_view tenant) { return tail_hub.HasSubscribers(tenant); },
                          [&tail_hub](std::shared_ptr<const model::LogBatch> batch) {
