@@ -107,10 +107,46 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     state_->in_flight++;
     stream_.expires_never();  // the handler may take a while (durability); don't time the connection out
+    client_gone_ = std::make_shared<std::atomic<bool>>(false);
+    request.client_gone = client_gone_;
+    WatchForDisconnect();
     router_.Dispatch(std::move(request), [self = shared_from_this()](HttpResponse resp) {
       net::post(self->stream_.get_executor(),
                 [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
     });
+  }
+
+  // While a handler runs nothing reads the socket; a readable socket then means either the client closed it
+  // (a peek reads 0 bytes or fails: flag the request so a query stops) or it pipelined its next request (leave the
+  // bytes for ReadHeader and stop watching).
+  void WatchForDisconnect() {
+    watching_ = true;
+    stream_.socket().async_wait(
+        tcp::socket::wait_read,
+        net::bind_executor(stream_.get_executor(), [self = shared_from_this(), flag = client_gone_](
+                                                       beast::error_code ec) {
+          if (ec == net::error::operation_aborted || !self->watching_ || flag != self->client_gone_) return;
+          self->watching_ = false;
+          if (ec) {
+            flag->store(true);
+            return;
+          }
+          char byte;
+          beast::error_code peek_ec;
+          size_t n = self->stream_.socket().receive(net::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
+          if (peek_ec == net::error::would_block || peek_ec == net::error::try_again) {
+            self->watching_ = true;  // spurious wake-up: keep watching
+            return self->WatchForDisconnect();
+          }
+          if (peek_ec || n == 0) flag->store(true);
+        }));
+  }
+
+  void StopWatching() {
+    if (!watching_) return;
+    watching_ = false;
+    beast::error_code ec;
+    stream_.socket().cancel(ec);  // only the wait is pending while a handler runs
   }
 
   bool KeepAlive() const { return keep_alive_ && !state_->stopping.load(); }
@@ -124,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send(HttpResponse resp) {
+    StopWatching();
     if (resp.stream) return SendStream(std::move(resp));
     auto msg = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(resp.status), version_);
     FillHeaders(*msg, resp);
@@ -198,6 +235,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::State> state_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  bool watching_ = false;
+  std::shared_ptr<std::atomic<bool>> client_gone_;
   bool head_only_ = false;
   bool stream_keep_alive_ = false;
   ChunkProducer producer_;

@@ -6,7 +6,9 @@
 // durable). A response either carries a body or a `stream` that produces chunks (chunked transfer encoding), so
 // large results use bounded memory.
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +24,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;  // decoded parameters in order
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set by the server when the client closes its connection before the response is sent (queries poll it and
+  // stop: Loki's 499). Null for requests that did not come from a connection (tests).
+  std::shared_ptr<const std::atomic<bool>> client_gone;
 
   // Case-insensitive header lookup; empty when absent.
   std::string_view Header(std::string_view name) const;

@@ -142,6 +142,7 @@ query::MetadataRequest Metadata(const RequestContext& ctx, int64_t start_ns, int
                                 const std::optional<ParsedSelector>& selector) {
   query::MetadataRequest md;
   md.tenant = ctx.tenant;
+  md.cancel = ctx.cancel();
   md.start_ns = start_ns;
   md.end_ns = end_ns;
   if (selector) md.selectors.push_back(selector->matchers);
@@ -200,6 +201,7 @@ HttpResponse InstantQuery(State& s, const HttpRequest& req, const RequestContext
   if (expr->IsLogQuery()) return Text(400, kInstantLogQueryText);
   query::QueryRequest q;
   q.tenant = ctx.tenant;
+  q.cancel = ctx.cancel();
   q.expr = std::move(expr).value();
   q.start_ns = q.end_ns = p->time_ns;
   q.limit = p->limit;
@@ -231,6 +233,7 @@ base::Result<RangeResult> RunRangeQuery(State& s, const RequestContext& ctx, con
   if (expr.IsLogQuery()) RETURN_IF_ERROR(loki::CheckMaxEntriesLimit(p.limit, s.engine.options().max_entries_limit));
   query::QueryRequest q;
   q.tenant = ctx.tenant;
+  q.cancel = ctx.cancel();
   q.expr = std::move(expr);
   q.start_ns = p.start_ns;
   q.end_ns = p.end_ns;
@@ -415,6 +418,8 @@ HttpResponse VolumeRange(State& s, const HttpRequest&, const RequestContext& ctx
       -> base::Result<query::QueryResult> {
     query::QueryRequest q;
     q.tenant = ctx.tenant;
+    q.cancel = ctx.cancel();
+  q.cancel = ctx.cancel();
     q.expr = BytesOverTime(selector, p->step_ns, std::move(by));
     q.start_ns = p->start_ns;
     q.end_ns = p->end_ns;
@@ -476,6 +481,7 @@ base::Result<query::QueryRequest> DetectedRequest(const RequestContext& ctx, con
   ASSIGN_OR_RETURN(query::LogExpr log, ParseLogExpr(p.query));
   query::QueryRequest q;
   q.tenant = ctx.tenant;
+  q.cancel = ctx.cancel();
   q.expr.node = std::move(log);
   q.start_ns = p.start_ns;
   q.end_ns = p.end_ns;
@@ -514,6 +520,7 @@ HttpResponse Patterns(State& s, const HttpRequest&, const RequestContext& ctx, c
   if (!log.ok()) return LokiError(log.status());
   query::QueryRequest q;
   q.tenant = ctx.tenant;
+  q.cancel = ctx.cancel();
   q.expr.node = std::move(log).value();
   q.start_ns = p->start_ns;
   q.end_ns = p->end_ns;

@@ -12,8 +12,8 @@
 //
 // Threads: QueryEngine calls block (the engine bounds concurrency and waits for a slot up to its deadline), so
 // every request that reaches the engine runs on a small pool owned by the registered handlers, never on an HTTP
-// io thread. The pool lives as long as the router. The client going away does not cancel a running query yet:
-// the HTTP server does not watch a connection while its handler runs (see docs/api/query.md).
+// io thread. The pool lives as long as the router. A client going away cancels its query (HttpRequest::client_gone
+// -> QueryRequest::cancel; answered 499 if anyone still listened).
 
 #include "strata/query/engine/query_engine.h"
 #include "strata/server/config.h"

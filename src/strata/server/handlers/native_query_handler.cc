@@ -165,8 +165,9 @@ struct Bucket {
 
 class NativeQuery {
  public:
-  NativeQuery(query::QueryEngine& engine, std::string tenant, NativeRequest req)
-      : engine_(engine), tenant_(std::move(tenant)), req_(std::move(req)) {}
+  NativeQuery(query::QueryEngine& engine, std::string tenant, NativeRequest req,
+              std::shared_ptr<const std::atomic<bool>> client_gone)
+      : engine_(engine), tenant_(std::move(tenant)), req_(std::move(req)), client_gone_(std::move(client_gone)) {}
 
   HttpResponse Run() {
     const auto started = std::chrono::steady_clock::now();
@@ -266,6 +267,7 @@ class NativeQuery {
   query::QueryRequest Request(query::Expr expr) const {
     query::QueryRequest q;
     q.tenant = tenant_;
+    q.cancel = client_gone_.get();
     q.expr = std::move(expr);
     return q;
   }
@@ -378,6 +380,7 @@ class NativeQuery {
   query::QueryEngine& engine_;
   std::string tenant_;
   NativeRequest req_;
+  std::shared_ptr<const std::atomic<bool>> client_gone_;
   int64_t from_ = 0;
   int64_t to_ = 0;
 };
@@ -408,7 +411,8 @@ Handler MakeNativeQueryHandler(query::QueryEngine& engine, const Config& config)
     if (!body.ok()) return respond(Error(body.status()));
     auto tenant = TenantFor(request, *body, config.default_tenant);
     if (!tenant.ok()) return respond(Error(tenant.status()));
-    auto query = std::make_shared<NativeQuery>(engine, std::move(tenant).value(), std::move(body).value());
+    auto query = std::make_shared<NativeQuery>(engine, std::move(tenant).value(), std::move(body).value(),
+                                               request.client_gone);
     pool->Submit([query, respond]() { respond(query->Run()); });
   };
 }

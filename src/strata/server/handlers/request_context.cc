@@ -4,6 +4,7 @@ namespace strata::server {
 
 base::Result<RequestContext> ContextFor(const HttpRequest& request, const std::string& default_tenant) {
   RequestContext ctx;
+  ctx.client_gone = request.client_gone;
   std::string_view tenant = request.Header("X-Tenant-ID");
   if (tenant.empty()) tenant = request.Header("X-Scope-OrgID");
   ctx.tenant = tenant.empty() ? default_tenant : std::string(tenant);

@@ -12,6 +12,10 @@ namespace strata::server {
 struct RequestContext {
   std::string tenant;
   std::string bearer_token;
+  std::shared_ptr<const std::atomic<bool>> client_gone;  // the request's (see HttpRequest::client_gone)
+
+  // For QueryRequest::cancel: null when the server cannot tell.
+  const std::atomic<bool>* cancel() const { return client_gone.get(); }
 };
 
 // InvalidArgument when the tenant id is malformed: 1-150 characters of [A-Za-z0-9_.-], not starting with '.'.
