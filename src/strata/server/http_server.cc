@@ -7,6 +7,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <optional>
 
 #include "strata/observability/log.h"
@@ -131,14 +134,11 @@ class Session : public std::enable_shared_from_this<Session> {
             flag->store(true);
             return;
           }
+          // Never block the strand: readiness can be reported without data (then keep watching).
           char byte;
-          beast::error_code peek_ec;
-          size_t n = self->stream_.socket().receive(net::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
-          if (peek_ec == net::error::would_block || peek_ec == net::error::try_again) {
-            self->watching_ = true;  // spurious wake-up: keep watching
-            return self->WatchForDisconnect();
-          }
-          if (peek_ec || n == 0) flag->store(true);
+          ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->WatchForDisconnect();
+          if (n <= 0) flag->store(true);
         }));
   }
 

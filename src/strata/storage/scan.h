@@ -72,6 +72,8 @@ base::Result<Predicate> MakePredicate(Predicate::Kind kind, std::string field, s
 
 enum class Direction { kBackward, kForward };  // kBackward = newest first
 
+struct RowBatch;
+
 struct ScanRequest {
   std::string tenant;
   int64_t from = INT64_MIN;  // inclusive, ns
@@ -89,6 +91,10 @@ struct ScanRequest {
   // timestamp is below it, forward scans units whose min timestamp is above it. Units are sorted, so the scan
   // ends at the first such unit.
   const std::atomic<int64_t>* cutoff_ns = nullptr;
+  // Runs on the scan's worker threads on every batch before it is emitted (concurrently for different batches):
+  // the query engine runs its pipelines here so they use every core, and leaves its result in
+  // RowBatch::prepared for the visitor, which still sees batches in order on the calling thread.
+  std::function<void(RowBatch& batch)> prepare;
   const std::atomic<bool>* cancel = nullptr;
   uint64_t memory_budget_bytes = 256ull << 20;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -100,6 +106,7 @@ struct RowBatch {
   std::vector<int64_t> timestamps;
   StringColumn messages;
   std::vector<std::pair<std::string, StringColumn>> fields;  // each with one value per row ("" = absent)
+  std::shared_ptr<void> prepared;  // what ScanRequest::prepare made of this batch on the worker
   size_t size() const { return timestamps.size(); }
 };
 

@@ -371,6 +371,7 @@ class Scanner {
       for (uint32_t i : sel) out.Append((*col)->at(i));
       batch.fields.emplace_back(name, std::move(out));
     }
+    if (req_.prepare) req_.prepare(batch);
     out->batches.push_back(std::move(batch));
     return Status::Ok();
   }
@@ -444,6 +445,7 @@ class Scanner {
           batch.fields[n].second.Append(v);
         }
       }
+      if (req_.prepare) req_.prepare(batch);
       out->batches.push_back(std::move(batch));
       i = j;
     }

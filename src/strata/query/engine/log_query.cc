@@ -87,37 +87,55 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
   if (keep > 0) scan.cutoff_ns = &cutoff;
 
   EntryOrder first{backward};
-  // A heap whose top is the worst kept entry.
-  std::priority_queue<LogEntry, std::vector<LogEntry>, EntryOrder> heap(first);
-  std::vector<LogEntry> all;
-  LabelsBuilder labels;
-  std::string line;
-  QueryStats& stats = *ctx.stats;
-  base::Status memory_status;
-  uint64_t held_bytes = 0;
-
-  auto visit = [&](const storage::RowBatch& batch) -> bool {
+  // The pipeline runs on the scan's workers (ScanRequest::prepare), each batch into a PreparedEntries; the
+  // visitor merges them in order on this thread.
+  struct PreparedEntries {
+    std::vector<LogEntry> entries;  // in the scan's order; at most `keep` (the rest could never be returned)
+    uint64_t lines = 0, bytes = 0, structured_metadata_bytes = 0;
+  };
+  scan.prepare = [&pipeline, &cutoff, keep, backward](storage::RowBatch& batch) {
+    thread_local LabelsBuilder labels;
+    thread_local std::string line;
+    auto out = std::make_shared<PreparedEntries>();
+    const int64_t bound = cutoff.load(std::memory_order_relaxed);
     for (size_t i = 0; i < batch.size(); ++i) {
-      int64_t ts = batch.timestamps[i];
-      if (keep > 0 && heap.size() >= keep) {
-        int64_t worst = heap.top().timestamp_ns;
-        // Rows of a batch come in the scan's order: once one cannot enter, none after it can.
-        if (backward ? ts < worst : ts > worst) break;
-      }
+      const int64_t ts = batch.timestamps[i];
+      // Rows come in the scan's order: once one is behind the top-N boundary, so are the rest.
+      if (backward ? ts < bound : ts > bound) break;
       size_t sm_bytes = 0;
-      stats.bytes_processed += RowBytes(batch, i, &sm_bytes);
-      stats.structured_metadata_bytes += sm_bytes;
-      ++stats.lines_processed;
+      out->bytes += RowBytes(batch, i, &sm_bytes);
+      out->structured_metadata_bytes += sm_bytes;
+      ++out->lines;
       LoadRowLabels(batch, i, labels);
       line.assign(batch.messages.at(i));
       if (!pipeline.Process(ts, line, labels)) continue;
-      ++stats.post_filter_lines;
       LogEntry e;
       e.timestamp_ns = ts;
       e.line = line;
       e.stream = labels.Of(LabelSource::kStream);
       e.structured_metadata = labels.Of(LabelSource::kStructuredMetadata);
       e.parsed = labels.Of(LabelSource::kParsed);
+      out->entries.push_back(std::move(e));
+      if (keep > 0 && out->entries.size() >= keep) break;
+    }
+    batch.prepared = std::move(out);
+  };
+
+  // A heap whose top is the worst kept entry.
+  std::priority_queue<LogEntry, std::vector<LogEntry>, EntryOrder> heap(first);
+  std::vector<LogEntry> all;
+  QueryStats& stats = *ctx.stats;
+  base::Status memory_status;
+  uint64_t held_bytes = 0;
+
+  auto visit = [&](const storage::RowBatch& batch) -> bool {
+    auto* prepared = static_cast<PreparedEntries*>(batch.prepared.get());
+    if (!prepared) return true;
+    stats.lines_processed += prepared->lines;
+    stats.bytes_processed += prepared->bytes;
+    stats.structured_metadata_bytes += prepared->structured_metadata_bytes;
+    stats.post_filter_lines += prepared->entries.size();
+    for (LogEntry& e : prepared->entries) {
       if (keep == 0) {
         held_bytes += e.line.size() + 64;
         if (held_bytes > ctx.memory_budget_bytes) {

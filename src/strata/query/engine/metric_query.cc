@@ -97,6 +97,13 @@ std::string PipelineError(const model::LabelSet& labels) {
          "also be specified after unwrap. (e.g | unwrap latency | __error__=\"\" )";
 }
 
+// One batch's samples after the pipeline, grouped by series labels (computed on a scan worker).
+struct PreparedSamples {
+  std::vector<std::pair<model::LabelSet, std::vector<std::pair<int64_t, double>>>> series;
+  uint64_t lines = 0, bytes = 0, structured_metadata_bytes = 0;
+  base::Status error;
+};
+
 }  // namespace
 
 base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, const Expr& expr,
@@ -130,19 +137,52 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
       scan.fields = projection->labels;
     }
 
-    LabelsBuilder labels;
-    std::string line;
     QueryStats& stats = *ctx.stats;
     base::Status error;
     std::unordered_map<std::string, uint32_t> series_ids;
     auto series_for = [&](const model::LabelSet& raw) {
-      model::LabelSet projected = Project(raw, projection);
+      model::LabelSet projected = Project(raw, projection);  // idempotent: prepared series are projected already
       std::string key = SeriesKey(projected);
       auto it = series_ids.find(key);
       if (it != series_ids.end()) return it->second;
       uint32_t id = builder.SeriesFor(projected);
       series_ids.emplace(std::move(key), id);
       return id;
+    };
+
+    // The pipeline and extraction run on the scan's workers (ScanRequest::prepare): each batch becomes samples
+    // grouped by (projected) series labels; the visitor feeds them to the builder in order on this thread.
+    const bool need_message = scan.need_message;
+    scan.prepare = [&extractor, projection, need_message, no_stages](storage::RowBatch& batch) {
+      if (no_stages && batch.fields.empty() && extractor.kind() != SampleExtractor::Kind::kUnwrap) return;
+      thread_local LabelsBuilder labels;
+      thread_local std::string line;
+      auto out = std::make_shared<PreparedSamples>();
+      std::unordered_map<std::string, size_t> index;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        size_t sm_bytes = 0;
+        out->bytes += RowBytes(batch, i, &sm_bytes);
+        out->structured_metadata_bytes += sm_bytes;
+        ++out->lines;
+        LoadRowLabels(batch, i, labels);
+        if (need_message) {
+          line.assign(batch.messages.at(i));
+        } else {
+          line.clear();
+        }
+        double value = 0;
+        if (!extractor.Process(batch.timestamps[i], line, labels, &value)) continue;
+        if (labels.HasError()) {
+          out->error = base::InvalidArgument(PipelineError(labels.All()));
+          break;
+        }
+        model::LabelSet series = Project(labels.All(), projection);
+        std::string key = SeriesKey(series);
+        auto [it, inserted] = index.try_emplace(std::move(key), out->series.size());
+        if (inserted) out->series.emplace_back(std::move(series), std::vector<std::pair<int64_t, double>>{});
+        out->series[it->second].second.emplace_back(batch.timestamps[i], value);
+      }
+      batch.prepared = std::move(out);
     };
 
     auto visit = [&](const storage::RowBatch& batch) -> bool {
@@ -164,29 +204,24 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
         stats.post_filter_lines += batch.size();
         return true;
       }
-      for (size_t i = 0; i < batch.size(); ++i) {
-        size_t sm_bytes = 0;
-        stats.bytes_processed += RowBytes(batch, i, &sm_bytes);
-        stats.structured_metadata_bytes += sm_bytes;
-        ++stats.lines_processed;
-        LoadRowLabels(batch, i, labels);
-        if (scan.need_message) {
-          line.assign(batch.messages.at(i));
-        } else {
-          line.clear();
-        }
-        double value = 0;
-        if (!extractor.Process(batch.timestamps[i], line, labels, &value)) continue;
-        ++stats.post_filter_lines;
-        model::LabelSet series = labels.All();
-        if (labels.HasError()) {
-          error = base::InvalidArgument(PipelineError(series));
-          return false;
-        }
-        base::Status st = builder.Add(series_for(series), batch.timestamps[i], value);
-        if (!st.ok()) {
-          error = st;
-          return false;
+      auto* prepared = static_cast<PreparedSamples*>(batch.prepared.get());
+      if (!prepared) return true;
+      stats.lines_processed += prepared->lines;
+      stats.bytes_processed += prepared->bytes;
+      stats.structured_metadata_bytes += prepared->structured_metadata_bytes;
+      if (!prepared->error.ok()) {
+        error = prepared->error;
+        return false;
+      }
+      for (const auto& [labels, samples] : prepared->series) {
+        stats.post_filter_lines += samples.size();
+        uint32_t id = series_for(labels);
+        for (const auto& [ts, value] : samples) {
+          base::Status st = builder.Add(id, ts, value);
+          if (!st.ok()) {
+            error = st;
+            return false;
+          }
         }
       }
       return true;
