@@ -178,7 +178,7 @@ class Strata(Server):
         st, body = req(self.port, "GET", "/metrics")
         total, seen = 0.0, False
         for line in body.decode().splitlines():
-            if line.startswith(name) and (len(line) == len(name) or line[len(name)] in " {"):
+            if line.startswith(name) and (len(line) == len(name) or line[len(name)] in " {" or name.endswith("}")):
                 total += float(line.rsplit(" ", 1)[1])
                 seen = True
         return total if seen else None
@@ -232,21 +232,29 @@ class VictoriaLogs(Server):
         st, body = req(self.port, "GET", "/metrics")
         total, seen = 0.0, False
         for line in body.decode().splitlines():
-            if line.startswith(name) and (len(line) == len(name) or line[len(name)] in " {"):
+            if line.startswith(name) and (len(line) == len(name) or line[len(name)] in " {" or name.endswith("}")):
                 total += float(line.rsplit(" ", 1)[1])
                 seen = True
         return total if seen else None
 
     def settle(self, timeout=600):
-        """force_flush, then force_merge of every day partition, then waits for the merges to go quiet."""
+        """force_flush; waits until no rows are pending and no part is in memory only (VictoriaLogs persists in-memory
+        parts every -inmemoryDataFlushInterval, 5 s); then force_merge of every day partition and waits for the merges
+        to go quiet."""
         deadline = time.time() + timeout
         req(self.port, "GET", "/internal/force_flush")
         flushed = time.time()
+
+        def busy(*names):
+            return sum(self.metric(n) or 0 for n in names) > 0
+        while time.time() < deadline and busy('vl_pending_rows{type="storage"}', 'vl_storage_parts{type="storage/inmemory"}'):
+            time.sleep(0.2)
         pdir = os.path.join(self.data_dir, "partitions")
         for p in sorted(os.listdir(pdir)) if os.path.isdir(pdir) else []:
             req(self.port, "GET", "/internal/force_merge?partition_prefix=" + p)
-        time.sleep(1.0)
-        while time.time() < deadline and (self.metric("vl_active_merges") or 0) > 0:
+        time.sleep(0.5)
+        while time.time() < deadline and busy("vl_active_force_merges", "vl_active_merges",
+                                              'vl_storage_parts{type="storage/inmemory"}'):
             time.sleep(0.2)
         wait_stable(self.data_dir, deadline, quiet=QUIET_SECONDS)
         return flushed
@@ -679,6 +687,12 @@ def check_row(row):
         ("= truth" if truth is not None else "ok")
 
 
+def code(text):
+    """A Markdown code span inside a table cell (pipes escaped; double backticks when the text has one)."""
+    text = text.replace("|", "&#124;")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def fmt_ms(x):
     if x is None:
         return "-"
@@ -765,9 +779,13 @@ def tail_probe(server, seconds, rate_hz=20, lines_per_batch=5):
                                                    "level": "info"},
                                         "values": [[str(now_ns + i), f"probe {key} line {i} of the tail probe"]
                                                    for i in range(lines_per_batch)]}]})
-        conn2.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-        r = conn2.getresponse()
-        r.read()
+        try:
+            conn2.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+            r = conn2.getresponse()
+            r.read()
+        except (OSError, http.client.HTTPException) as e:
+            errors.append(f"push {key}: {e!r} (no answer within 10 s)")
+            break
         acks[key] = time.perf_counter()
         if r.status // 100 != 2:
             errors.append(f"push HTTP {r.status}")
@@ -834,8 +852,8 @@ def report(args, meta, ingest, queries, tail, versions, started):
     load = os.getloadavg()
     out = []
     out.append(f"# Side by side: Strata vs VictoriaLogs, {datetime.date.today().isoformat()}\n")
-    out.append(f"Command: `{args.command}` (bench/README.md). Strata {versions.get('Strata', '?')} (git "
-               f"{git_rev()}, release build), VictoriaLogs {VL_VERSION} (`go install`, "
+    out.append(f"Command: `{args.command}` (bench/README.md). Strata `{args.strata_version}` (harness at git "
+               f"{git_rev()}; binary `{args.strata_bin or 'build-dir/programs/strata'}`, release build), VictoriaLogs {VL_VERSION} (`go install`, "
                f"bench/peers/install_victorialogs). Machine: {cores} cores ({model}), {mem / 2**30:.0f} GiB RAM, "
                f"{platform.system()} {platform.release()}; load average at the end {load[0]:.1f} / {load[1]:.1f} "
                f"/ {load[2]:.1f}. The 2 cores are shared with other jobs: quote medians and ratios. Started "
@@ -905,8 +923,7 @@ def report(args, meta, ingest, queries, tail, versions, started):
         for r in queries:
             s = r["results"]["Strata"]
             v = r["results"].get("VictoriaLogs", {})
-            out.append(f"| {r['name']} | `{s['query'].replace('|', '&#124;')}` | "
-                       f"`{(v.get('query') or '-').replace('|', '&#124;')}` |")
+            out.append(f"| {r['name']} | {code(s['query'])} | {code(v.get('query') or '-')} |")
     if tail:
         out.append("\n## Live tail: push acknowledged -> line delivered\n")
         out.append("| system | endpoint | batches delivered | p50 ms | p99 ms | max ms |")
@@ -938,6 +955,7 @@ def main():
     ap.add_argument("--span-hours", type=float, default=3.0, help="time span of the generated timestamps")
     ap.add_argument("--tail-seconds", type=float, default=10)
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build/release"))
+    ap.add_argument("--strata-bin", default=None, help="Strata binary (default: <build-dir>/programs/strata)")
     ap.add_argument("--vl-bin", default=None, help="VictoriaLogs binary (default: install with bench/peers/...)")
     ap.add_argument("--no-vl", action="store_true", help="Strata only")
     ap.add_argument("--work-dir", default=None, help="datasets and data directories (default: a temp dir)")
@@ -954,7 +972,9 @@ def main():
         QUIET_SECONDS = 1.0
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
-    strata_bin = os.path.join(args.build_dir, "programs/strata")
+    strata_bin = args.strata_bin or os.path.join(args.build_dir, "programs/strata")
+    args.strata_version = subprocess.run([strata_bin, "version"], capture_output=True, text=True).stdout.strip() \
+        if os.access(strata_bin, os.X_OK) else "?"
     dump_bin = os.path.join(args.build_dir, "bench/side_by_side/sbs_dataset")
     for b in (strata_bin, dump_bin):
         if not os.access(b, os.X_OK):
