@@ -114,6 +114,13 @@ class Server:
         self.proc = None
 
     def wait_ready(self, path, timeout=60):
+        try:
+            self._wait_ready(path, timeout)
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
+
+    def _wait_ready(self, path, timeout):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
