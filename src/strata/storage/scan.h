@@ -95,6 +95,10 @@ struct ScanRequest {
   // the query engine runs its pipelines here so they use every core, and leaves its result in
   // RowBatch::prepared for the visitor, which still sees batches in order on the calling thread.
   std::function<void(RowBatch& batch)> prepare;
+  // Counting without reading: when set, a part block whose rows all lie in [from, to], that no predicate, delete
+  // request or requested field column concerns, and for which whole_block(min_ts, max_ts) says yes, is emitted as
+  // a RowBatch with no rows and whole_block_rows = its row count (no column is decoded). Called on scan workers.
+  std::function<bool(int64_t min_ts, int64_t max_ts)> whole_block;
   const std::atomic<bool>* cancel = nullptr;
   uint64_t memory_budget_bytes = 256ull << 20;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -107,6 +111,11 @@ struct RowBatch {
   StringColumn messages;
   std::vector<std::pair<std::string, StringColumn>> fields;  // each with one value per row ("" = absent)
   std::shared_ptr<void> prepared;  // what ScanRequest::prepare made of this batch on the worker
+  // A block counted from its header (ScanRequest::whole_block): this many rows in [block_min_ts, block_max_ts],
+  // and no row data.
+  uint64_t whole_block_rows = 0;
+  int64_t block_min_ts = 0;
+  int64_t block_max_ts = 0;
   size_t size() const { return timestamps.size(); }
 };
 
@@ -124,6 +133,7 @@ struct ScanStats {
   uint64_t bytes_decompressed = 0;
   uint64_t rows_hidden_by_deletes = 0;
   uint64_t corrupt_blocks = 0;  // skipped after a checksum failure (logged and counted in metrics)
+  uint64_t blocks_counted_from_headers = 0;  // ScanRequest::whole_block
 };
 
 // Return false to stop the scan early.

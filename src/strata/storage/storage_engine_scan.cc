@@ -230,7 +230,7 @@ class Scanner {
         }
         RETURN_IF_ERROR(r.status);
         for (const auto& rb : r.batches) {
-          stats_.rows_matched += rb.size();
+          stats_.rows_matched += rb.size() + rb.whole_block_rows;
           for (int64_t t : rb.timestamps) NoteEmitted(t);
           if (!visit_(rb)) return Status::Ok();
         }
@@ -274,6 +274,7 @@ class Scanner {
 
   void Merge(const ScanStats& s) {
     stats_.blocks_read += s.blocks_read;
+    stats_.blocks_counted_from_headers += s.blocks_counted_from_headers;
     stats_.head_batches_read += s.head_batches_read;
     stats_.rows_scanned += s.rows_scanned;
     stats_.bytes_decompressed += s.bytes_decompressed;
@@ -292,6 +293,20 @@ class Scanner {
       return base::ResourceExhausted("a block needs " + std::to_string(budget) +
                                      " bytes, over the query memory budget of " +
                                      std::to_string(req_.memory_budget_bytes));
+    }
+    if (req_.whole_block && req_.predicates.empty() && bh.min_ts >= req_.from && bh.max_ts <= req_.to &&
+        !NeedsFieldColumn(part, bh) && !DeletesMayTouch(part.streams()[bh.stream].labels, bh) &&
+        req_.whole_block(bh.min_ts, bh.max_ts)) {
+      --stats.blocks_read;
+      ++stats.blocks_counted_from_headers;
+      stats.rows_scanned += bh.rows;
+      RowBatch batch;
+      batch.labels = &part.streams()[bh.stream].labels;
+      batch.whole_block_rows = bh.rows;
+      batch.block_min_ts = bh.min_ts;
+      batch.block_max_ts = bh.max_ts;
+      out->batches.push_back(std::move(batch));
+      return Status::Ok();
     }
     std::vector<int64_t> ts;
     RETURN_IF_ERROR(part.ReadTimestamps(block, &ts));
@@ -450,6 +465,23 @@ class Scanner {
       i = j;
     }
     return Status::Ok();
+  }
+
+  // Would the batch of this block carry a field column (so it cannot be counted from its header)?
+  bool NeedsFieldColumn(const PartReader& part, const BlockHeader& bh) const {
+    if (req_.need_message) return true;
+    for (const auto& cc : bh.columns) {
+      if (cc.column_id != kMessageColumnId && WantField(part.column_names()[cc.column_id])) return true;
+    }
+    return false;
+  }
+
+  bool DeletesMayTouch(const model::LabelSet& labels, const BlockHeader& bh) const {
+    if (!deletes_) return false;
+    for (const auto& d : *deletes_) {
+      if (d.MayMatch(labels, bh.min_ts, bh.max_ts)) return true;
+    }
+    return false;
   }
 
   bool WantField(const std::string& name) const {

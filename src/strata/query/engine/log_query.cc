@@ -26,6 +26,7 @@ void AccumulateScanStats(const storage::ScanStats& s, QueryStats* stats) {
   t.bytes_decompressed += s.bytes_decompressed;
   t.rows_hidden_by_deletes += s.rows_hidden_by_deletes;
   t.corrupt_blocks += s.corrupt_blocks;
+  t.blocks_counted_from_headers += s.blocks_counted_from_headers;
 }
 
 namespace {

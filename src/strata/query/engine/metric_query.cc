@@ -130,6 +130,11 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
     scan.direction = storage::Direction::kForward;
     const bool no_stages = node.range.log.stages.empty() && !node.range.unwrap;
     scan.need_message = !(no_stages && extractor.kind() == SampleExtractor::Kind::kCount);
+    // A pure count needs no row of a block that lies inside one interval of the window grid: its header says
+    // how many rows it has.
+    if (no_stages && extractor.kind() == SampleExtractor::Kind::kCount) {
+      scan.whole_block = [&builder](int64_t min_ts, int64_t max_ts) { return builder.SameInterval(min_ts, max_ts); };
+    }
     // Fields are structured metadata, hence series labels: only a projection that does not keep them, with a
     // pipeline that cannot read them, lets the scan skip their columns.
     if (projection && !projection->without && OnlyLineFilters(node.range.log) && !node.range.unwrap) {
@@ -186,6 +191,18 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
     };
 
     auto visit = [&](const storage::RowBatch& batch) -> bool {
+      if (batch.whole_block_rows > 0) {
+        static const model::LabelSet kNoLabels;
+        uint32_t id = series_for(batch.labels ? *batch.labels : kNoLabels);
+        stats.lines_processed += batch.whole_block_rows;
+        stats.post_filter_lines += batch.whole_block_rows;
+        base::Status st = builder.AddRepeated(id, batch.block_min_ts, batch.whole_block_rows, 1.0);
+        if (!st.ok()) {
+          error = st;
+          return false;
+        }
+        return true;
+      }
       // Fast path: nothing can change labels or drop rows and there are no fields: one series per batch.
       if (no_stages && batch.fields.empty() && extractor.kind() != SampleExtractor::Kind::kUnwrap) {
         static const model::LabelSet kNoLabels;

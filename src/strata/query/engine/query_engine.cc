@@ -61,6 +61,7 @@ void QueryEngine::Impl::Record(const char* kind, const base::Status& st, const Q
   blocks.WithLabels({"pruned_by_stream"}).Inc(double(s.blocks_pruned_by_stream));
   blocks.WithLabels({"pruned_by_token_index"}).Inc(double(s.blocks_pruned_by_token_index));
   blocks.WithLabels({"pruned_by_bloom_or_minmax"}).Inc(double(s.blocks_pruned_by_bloom_or_minmax));
+  blocks.WithLabels({"counted_from_headers"}).Inc(double(s.blocks_counted_from_headers));
 }
 
 QueryEngine::QueryEngine(storage::StorageEngine& storage, QueryEngineOptions options,

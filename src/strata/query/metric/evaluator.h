@@ -76,6 +76,13 @@ class RangeVectorBuilder {
   // A sample of series `id` (any order; samples outside every window are ignored). ResourceExhausted when the
   // builder would hold more than Limits::max_samples samples or max_series * 10 raw series.
   base::Status Add(uint32_t id, int64_t t_ns, double value);
+  // `n` samples of the same value whose timestamps all lie in [min_ns, max_ns], where SameInterval(min_ns,
+  // max_ns) holds: they fall into the same windows, so one timestamp stands for all (a block counted from its
+  // header, without decoding its timestamps).
+  base::Status AddRepeated(uint32_t id, int64_t min_ns, uint64_t n, double value);
+  // True when every timestamp in [a_ns, b_ns] belongs to exactly the same windows (one elementary interval).
+  // Thread-safe (reads the immutable window layout), so scan workers may ask.
+  bool SameInterval(int64_t a_ns, int64_t b_ns) const;
 
   // The range aggregation's result (grouping by/without applied for the ops that allow it).
   base::Result<std::vector<Series>> Finish();

@@ -255,6 +255,27 @@ base::Status RangeVectorBuilder::Add(uint32_t id, int64_t t_ns, double value) {
   return s.Hold(1);
 }
 
+base::Status RangeVectorBuilder::AddRepeated(uint32_t id, int64_t min_ns, uint64_t n, double value) {
+  State& s = *state_;
+  if (n == 0) return base::Status::Ok();
+  if (id == kRejectedSeries || !internal::IsDecomposable(s.op) || s.op == RangeOp::kAbsentOverTime) {
+    for (uint64_t i = 0; i < n; ++i) RETURN_IF_ERROR(Add(id, min_ns, value));
+    return base::Status::Ok();
+  }
+  auto cell = s.layout.CellOf(min_ns);
+  if (!cell) return base::Status::Ok();
+  if (id >= s.labels.size()) return base::Internal("RangeVectorBuilder::AddRepeated: unknown series id");
+  for (uint64_t i = 0; i < n; ++i) RETURN_IF_ERROR(s.AddDecomposable(id, *cell, min_ns, value));
+  return base::Status::Ok();
+}
+
+bool RangeVectorBuilder::SameInterval(int64_t a_ns, int64_t b_ns) const {
+  const State& s = *state_;
+  auto a = s.layout.CellOf(a_ns);
+  auto b = s.layout.CellOf(b_ns);
+  return a && b && *a == *b;
+}
+
 base::Result<std::vector<Series>> RangeVectorBuilder::Finish() {
   State& s = *state_;
   std::vector<Series> out;
