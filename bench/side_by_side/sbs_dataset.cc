@@ -33,39 +33,14 @@
 #include <vector>
 
 #include "bench/common/log_generator.h"
+#include "strata/common/json_writer.h"
 #include "strata/model/log_record.h"
 
 namespace {
 
 using strata::model::LogRecord;
 
-void Escape(std::string& out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-}
-
-void Str(std::string& out, std::string_view s) {
-  out.push_back('"');
-  Escape(out, s);
-  out.push_back('"');
-}
+void Str(std::string& out, std::string_view s) { strata::common::AppendJsonString(out, s); }
 
 bool TokenChar(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 

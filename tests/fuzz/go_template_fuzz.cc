@@ -50,8 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (out.status().ok()) {
     Fail("failed execution without a status", in, "");
   }
-  // Executing twice gives the same result (no state kept between executions), barring `now`.
-  if (in.find("now") == std::string_view::npos) {
+  // Executing twice gives the same result (no state kept between executions), barring the clock: `now`, and
+  // `date` given anything but a time (Sprig formats the current time then), which can straddle a second.
+  if (in.find("now") == std::string_view::npos && in.find("date") == std::string_view::npos) {
     auto again = t->Execute(input);
     if (again.ok() != out.ok() || (again.ok() && *again != *out)) Fail("execution is not repeatable", in, "");
   }

@@ -23,5 +23,14 @@ TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(Quote("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
 }
 
+TEST(JsonWriterTest, GoHtmlModeEscapesLikeGoAndPlainModeDoesNot) {
+  std::string go, plain;
+  const std::string_view s = "<a>&\xE2\x80\xA8\xFF";
+  AppendJsonString(go, s, JsonEscaping::kGoHtml);
+  AppendJsonString(plain, s);
+  EXPECT_EQ(go, "\"\\u003ca\\u003e\\u0026\\u2028\\ufffd\"");
+  EXPECT_EQ(plain, "\"<a>&\xE2\x80\xA8\xEF\xBF\xBD\"");
+}
+
 }  // namespace
 }  // namespace strata::common

@@ -48,4 +48,18 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
+uint32_t DecodeUtf8(std::string_view s, size_t i, size_t* width) {
+  const size_t n = Utf8SequenceLength(s, i);
+  if (n == 0) {
+    *width = 1;
+    return 0xFFFD;
+  }
+  *width = n;
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (n == 1) return c;
+  uint32_t cp = c & (n == 2 ? 0x1Fu : n == 3 ? 0x0Fu : 0x07u);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  return cp;
+}
+
 }  // namespace strata::common

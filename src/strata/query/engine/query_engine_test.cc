@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "strata/query/engine/value_type.h"
 #include "strata/query/lang/logql_parser.h"
 #include "strata/storage/storage_engine.h"
 
@@ -284,13 +285,24 @@ TEST(QueryEngineTest, MetadataLookups) {
   auto names = f.engine->LabelNames(m).value();
   EXPECT_EQ(names, (std::vector<std::string>{"app", "level"}));
   EXPECT_EQ(f.engine->LabelValues(m, "level").value(), (std::vector<std::string>{"error", "info"}));
-  m.selectors.push_back(ToStorageMatchers(ParseLogQL("{app=\"api\"}").value().node.index() == 0
-                                              ? std::get<LogExpr>(ParseLogQL("{app=\"api\"}").value().node).selector
-                                              : Selector{})
-                            .value());
+  m.selectors.push_back(ToStorageMatchers(std::get<LogExpr>(ParseLogQL("{app=\"api\"}").value().node).selector).value());
   auto streams = f.engine->Streams(m).value();
   ASSERT_EQ(streams.size(), 2u);
   EXPECT_EQ(streams[0].entries + streams[1].entries, 240u);
+}
+
+TEST(ValueTypeTest, DetectsLikeTheTypedLabelFilters) {
+  EXPECT_EQ(DetectValueType("true"), ValueType::kBoolean);
+  EXPECT_EQ(DetectValueType("-42"), ValueType::kInt);
+  EXPECT_EQ(DetectValueType("1.5e3"), ValueType::kFloat);
+  EXPECT_EQ(DetectValueType("1h30m"), ValueType::kDuration);
+  EXPECT_EQ(DetectValueType("230ms"), ValueType::kDuration);
+  EXPECT_EQ(DetectValueType("1.5 KiB"), ValueType::kBytes);
+  EXPECT_EQ(DetectValueType("10MB"), ValueType::kBytes);
+  EXPECT_EQ(DetectValueType("GET"), ValueType::kString);
+  EXPECT_EQ(DetectValueType(""), ValueType::kString);
+  EXPECT_EQ(MergeValueTypes(ValueType::kInt, ValueType::kFloat), ValueType::kFloat);
+  EXPECT_EQ(MergeValueTypes(ValueType::kInt, ValueType::kDuration), ValueType::kString);
 }
 
 TEST(QueryEngineTest, VectorPlusVectorIsTwo) {

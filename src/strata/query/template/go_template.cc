@@ -492,64 +492,12 @@ struct GoTemplate::Node {
 
 namespace {
 
+using tmpl::AppendRune;
+using tmpl::DecodeRune;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Parser
 // ---------------------------------------------------------------------------------------------------------------
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendRune(std::string& out, uint32_t r) {
-  if (r < 0x80) {
-    out.push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
-// Decodes one UTF-8 rune at s[i]; invalid bytes decode as U+FFFD of width 1.
-uint32_t DecodeRune(std::string_view s, size_t i, size_t* width) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  auto cont = [&](size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
-  if (c < 0x80) {
-    *width = 1;
-    return c;
-  }
-  if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-    *width = 2;
-    return ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-  }
-  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-    uint32_t r = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-    if (r >= 0x800 && (r < 0xD800 || r > 0xDFFF)) {
-      *width = 3;
-      return r;
-    }
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t r = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-    if (r >= 0x10000 && r <= 0x10FFFF) {
-      *width = 4;
-      return r;
-    }
-  }
-  *width = 1;
-  return 0xFFFD;
-}
 
 // strconv.UnquoteChar: one (possibly escaped) character of a quoted literal at s[i]; false on bad syntax.
 bool UnquoteChar(std::string_view s, size_t& i, char quote, std::string& out) {
@@ -591,7 +539,7 @@ bool UnquoteChar(std::string_view s, size_t& i, char quote, std::string& out) {
       if (i + n > s.size()) return false;
       uint32_t v = 0;
       for (size_t k = 0; k < n; ++k) {
-        int h = HexVal(s[i + k]);
+        int h = common::HexDigitValue(s[i + k]);
         if (h < 0) return false;
         v = v * 16 + static_cast<uint32_t>(h);
       }
@@ -646,7 +594,7 @@ bool ParseGoInteger(std::string_view text, bool allow_sign, bool* neg_out, uint6
   bool any = false;
   for (char c : text) {
     if (c == '_') continue;
-    int d = HexVal(c);
+    int d = common::HexDigitValue(c);
     if (d < 0 || d >= base) return false;
     if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return false;
     v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);

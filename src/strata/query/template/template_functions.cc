@@ -29,54 +29,6 @@ Status TooLarge() { return base::PayloadTooLarge("value exceeds " + std::to_stri
 // UTF-8 and character helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-uint32_t DecodeRune(std::string_view s, size_t i, size_t* width) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  auto cont = [&](size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
-  if (c < 0x80) {
-    *width = 1;
-    return c;
-  }
-  if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-    *width = 2;
-    return ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-  }
-  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-    uint32_t r = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-    if (r >= 0x800 && (r < 0xD800 || r > 0xDFFF)) {
-      *width = 3;
-      return r;
-    }
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t r = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-    if (r >= 0x10000 && r <= 0x10FFFF) {
-      *width = 4;
-      return r;
-    }
-  }
-  *width = 1;
-  return 0xFFFD;
-}
-
-void AppendRune(std::string& out, uint32_t r) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out.push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 // Byte offsets of rune starts (plus the end).
 std::vector<size_t> RuneOffsets(std::string_view s) {
   std::vector<size_t> offs;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "strata/base/status.h"
+#include "strata/common/text.h"
 #include "strata/query/template/go_template.h"
 
 namespace re2 {
@@ -20,6 +21,13 @@ class RE2;
 }
 
 namespace strata::query::tmpl {
+
+// Go's utf8.DecodeRuneInString and utf8.AppendRune: invalid input decodes, and invalid code points (surrogates,
+// above U+10FFFF) encode, as U+FFFD.
+inline uint32_t DecodeRune(std::string_view s, size_t i, size_t* width) { return common::DecodeUtf8(s, i, width); }
+inline void AppendRune(std::string& out, uint32_t r) {
+  common::AppendUtf8(out, r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF) ? 0xFFFD : r);
+}
 
 // Upper bound for any string a template produces (the output and every intermediate value).
 inline constexpr size_t kMaxValueBytes = size_t{1} << 20;

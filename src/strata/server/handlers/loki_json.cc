@@ -147,49 +147,7 @@ void AppendLokiTime(std::string& out, int64_t ns) {
 }
 
 void AppendHtmlEscapedJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size()) {
-      const auto c = static_cast<uint8_t>(s[i]);
-      if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80) break;
-      ++i;
-    }
-    out.append(s.data() + start, i - start);
-    if (i >= s.size()) break;
-    const auto c = static_cast<uint8_t>(s[i]);
-    if (c >= 0x80) {
-      size_t n = common::Utf8SequenceLength(s, i);
-      if (n == 0) {
-        out.append("\\ufffd");
-        ++i;
-      } else if (n == 3 && c == 0xE2 && static_cast<uint8_t>(s[i + 1]) == 0x80 &&
-                 (static_cast<uint8_t>(s[i + 2]) == 0xA8 || static_cast<uint8_t>(s[i + 2]) == 0xA9)) {
-        // U+2028 / U+2029 break JavaScript string literals; Go escapes them.
-        out.append(static_cast<uint8_t>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
-        i += 3;
-      } else {
-        out.append(s.data() + i, n);
-        i += n;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
-    ++i;
-  }
-  out.push_back('"');
+  common::AppendJsonString(out, s, common::JsonEscaping::kGoHtml);
 }
 
 void AppendLabelObject(std::string& out, const model::LabelSet& labels) {
