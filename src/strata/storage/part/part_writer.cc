@@ -17,6 +17,7 @@
 #include "strata/common/crc32c.h"
 #include "strata/common/thread_pool.h"
 #include "strata/storage/index/bloom_filter.h"
+#include "strata/storage/index/token_hash_set.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
 
@@ -209,7 +210,7 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   struct EncodedBlock {
     BlockHeader header;
     std::vector<std::string> chunks;  // timestamps first, then one per column, in header order
-    std::vector<uint64_t> keys;       // token keys, unique
+    std::vector<uint64_t> keys;       // token keys, distinct per column
   };
   auto encode_block = [&](const BlockJob& job, EncodedBlock* out) {
     ZSTD_CCtx* ctx = ZSTD_createCCtx();
@@ -240,7 +241,7 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
       std::sort(sorted.begin(), sorted.end());
       column_ids.insert(column_ids.end(), sorted.begin(), sorted.end());
     }
-    std::vector<uint64_t> column_hashes;
+    index::TokenHashSet column_hashes;  // distinct token hashes of the current column
     for (uint32_t column_id : column_ids) {
       StringColumn values;
       for (size_t i = 0; i < job.n; ++i) {
@@ -262,31 +263,28 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
       cc.stats = std::move(enc.stats);
       out->chunks.push_back(CompressChunk(enc.data, ctx, options_.zstd_level, &cc.chunk));
       // Tokens: one bloom per column, and the part's exact index, each token once per block and column.
-      column_hashes.clear();
+      column_hashes.Clear();
       if (enc.type == ColumnType::kConst || enc.type == ColumnType::kDict) {
         // Few distinct values: tokenize each distinct value once.
         std::unordered_set<std::string_view> distinct;
         for (size_t i = 0; i < values.size(); ++i) distinct.insert(values.at(i));
         for (auto v : distinct) {
-          index::ForEachToken(v, [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
+          index::ForEachToken(v, [&](std::string_view t) { column_hashes.Insert(index::TokenHash(t)); });
         }
       } else {
         for (size_t i = 0; i < values.size(); ++i) {
-          index::ForEachToken(values.at(i), [&](std::string_view t) { column_hashes.push_back(index::TokenHash(t)); });
+          index::ForEachToken(values.at(i), [&](std::string_view t) { column_hashes.Insert(index::TokenHash(t)); });
         }
       }
-      std::sort(column_hashes.begin(), column_hashes.end());
-      column_hashes.erase(std::unique(column_hashes.begin(), column_hashes.end()), column_hashes.end());
       index::BloomFilterBuilder bloom(options_.bloom_bits_per_token);
-      for (uint64_t h : column_hashes) {
+      for (uint64_t h : column_hashes.values()) {
         bloom.Add(h);
         out->keys.push_back(index::TokenKey(column_id, h));
       }
       cc.bloom = bloom.Finish();
       bh.columns.push_back(std::move(cc));
     }
-    std::sort(out->keys.begin(), out->keys.end());
-    out->keys.erase(std::unique(out->keys.begin(), out->keys.end()), out->keys.end());
+    // Keys are distinct within a column; a rare collision across columns is dropped by the index builder.
   };
 
   const size_t threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
