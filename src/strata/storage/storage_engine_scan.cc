@@ -1,4 +1,7 @@
-// StorageEngine::Scan: pruning (time, stream, token index, blooms, min/max), then block decoding and row filtering.
+// StorageEngine::Scan: pruning (time, stream, token index, trigram filters, min/max), then block decoding and row
+// filtering.
+#include <re2/filtered_re2.h>
+
 #include <algorithm>
 #include <queue>
 #include <set>
@@ -7,7 +10,7 @@
 #include "strata/model/record_codec.h"
 #include "strata/model/time_format.h"
 #include "strata/observability/log.h"
-#include "strata/storage/index/bloom_filter.h"
+#include "strata/storage/index/ngram_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
 #include "strata/storage/storage_engine.h"
@@ -60,6 +63,70 @@ bool StatsMayMatch(const ColumnStats& s, const Predicate& p) {
   }
 }
 
+// What a predicate needs of a block's trigram filter (index/ngram_filter.h) to possibly match there.
+struct TrigramPrefilter {
+  // Substring-like predicates: every one of these trigrams (the needle's) must be in the filter.
+  std::vector<uint32_t> trigrams;
+  // Regexes: RE2's prefilter over the literal atoms the regex needs; an atom may be present when all its trigrams
+  // are (atoms are lower-case; the filter is case-folded).
+  std::unique_ptr<re2::FilteredRE2> regex;
+  std::vector<std::vector<uint32_t>> atom_trigrams;
+};
+
+// Can RE2's atoms of this regex be checked against case-folded trigrams? Only for case-sensitive, all-ASCII
+// patterns: RE2 folds case with Unicode rules (a case-insensitive 'k' also matches U+212A KELVIN SIGN, and a
+// non-ASCII atom may lower-case to other bytes), which the byte classes of the filter do not model.
+bool RegexUsesTrigrams(const Predicate& p) {
+  if (p.case_insensitive) return false;
+  const std::string& re = p.value;
+  for (size_t i = 0; i < re.size(); ++i) {
+    if (static_cast<unsigned char>(re[i]) >= 0x80) return false;
+    if (re[i] == '(' && i + 1 < re.size() && re[i + 1] == '?') {
+      // Flag groups "(?flags)" or "(?flags:...)": refuse any that turns on case folding.
+      for (size_t j = i + 2; j < re.size() && re[j] != ')' && re[j] != ':'; ++j) {
+        if (re[j] == 'i') return false;
+      }
+    }
+  }
+  return true;
+}
+
+TrigramPrefilter MakeTrigramPrefilter(const Predicate& p) {
+  TrigramPrefilter f;
+  if (p.kind == Kind::kSubstring || p.kind == Kind::kContainsToken || p.kind == Kind::kEquals) {
+    f.trigrams = index::TrigramsOf(p.value);
+  } else if (p.kind == Kind::kRegex && RegexUsesTrigrams(p)) {
+    auto regex = std::make_unique<re2::FilteredRE2>(/*min_atom_len=*/3);
+    RE2::Options options;
+    options.set_log_errors(false);
+    int id;
+    if (regex->Add(p.value, options, &id) != RE2::NoError) return f;
+    std::vector<std::string> atoms;
+    regex->Compile(&atoms);
+    for (const auto& a : atoms) f.atom_trigrams.push_back(index::TrigramsOf(a));
+    f.regex = std::move(regex);
+  }
+  return f;
+}
+
+// False when the block's column (null: absent from the block) cannot hold a value matching the predicate.
+bool TrigramsMayMatch(const TrigramPrefilter& f, const ColumnChunk* cc) {
+  if (!f.trigrams.empty()) {
+    if (!cc) return false;  // absent values are "", which holds no needle of 3 bytes or more
+    return index::TrigramFilterMayContainAll(cc->trigrams, f.trigrams);
+  }
+  if (f.regex && cc && !cc->trigrams.empty()) {
+    std::vector<int> present;
+    for (size_t a = 0; a < f.atom_trigrams.size(); ++a) {
+      if (index::TrigramFilterMayContainAll(cc->trigrams, f.atom_trigrams[a])) present.push_back(static_cast<int>(a));
+    }
+    std::vector<int> potential;
+    f.regex->AllPotentials(present, &potential);
+    return !potential.empty();
+  }
+  return true;
+}
+
 // What scanning one unit produced; filled on a pool thread, emitted in order on the caller's.
 struct UnitResult {
   Status status;
@@ -80,7 +147,9 @@ class Scanner {
  public:
   Scanner(const ScanRequest& req, const RowBatchVisitor& visit, ScanStats& stats,
           std::shared_ptr<const std::vector<DeleteRequest>> deletes)
-      : req_(req), deletes_(std::move(deletes)), visit_(visit), stats_(stats) {}
+      : req_(req), deletes_(std::move(deletes)), visit_(visit), stats_(stats) {
+    for (const auto& p : req_.predicates) trigram_prefilters_.push_back(MakeTrigramPrefilter(p));
+  }
 
   // Adds the part's surviving blocks to units.
   void PlanPart(const PartReader& part, std::vector<Unit>& units) {
@@ -163,7 +232,8 @@ class Scanner {
   }
 
   bool BlockMayMatch(const PartReader& part, const BlockHeader& bh) {
-    for (const auto& p : req_.predicates) {
+    for (size_t i = 0; i < req_.predicates.size(); ++i) {
+      const Predicate& p = req_.predicates[i];
       int64_t column = part.ColumnId(p.field);
       const ColumnChunk* cc = column >= 0 ? bh.Find(static_cast<uint32_t>(column)) : nullptr;
       if (IsNumericComparison(p.kind)) {
@@ -171,12 +241,10 @@ class Scanner {
         if (!StatsMayMatch(cc->stats, p)) return false;
         continue;
       }
-      auto tokens = RequiredTokens(p);
-      if (tokens.empty()) continue;
-      if (!cc) return false;
-      for (uint64_t h : tokens) {
-        if (!index::BloomMayContain(cc->bloom, h)) return false;
-      }
+      // Required tokens went through the exact token index already (no bloom is consulted: the index answers
+      // the same probes); here only their absence from the block's columns counts.
+      if (!RequiredTokens(p).empty() && !cc) return false;
+      if ((bh.flags & kBlockFlagTrigramFilter) && !TrigramsMayMatch(trigram_prefilters_[i], cc)) return false;
     }
     return true;
   }
@@ -489,6 +557,7 @@ class Scanner {
   }
 
   const ScanRequest& req_;
+  std::vector<TrigramPrefilter> trigram_prefilters_;  // one per predicate
   std::shared_ptr<const std::vector<DeleteRequest>> deletes_;
 
  public:

@@ -174,6 +174,7 @@ void EncodeBlockHeaders(const std::vector<BlockHeader>& blocks, std::string* out
         PutLengthPrefixed(*out, c.stats.max_str);
       }
       PutLengthPrefixed(*out, c.bloom);
+      if (b.flags & kBlockFlagTrigramFilter) PutLengthPrefixed(*out, c.trigrams);
     }
   }
 }
@@ -209,6 +210,7 @@ base::Status DecodeBlockHeaders(std::string_view in, std::vector<BlockHeader>* o
         return Corrupt("column stats");
       }
       if (!GetString(in, &c.bloom)) return Corrupt("bloom");
+      if ((b.flags & kBlockFlagTrigramFilter) && !GetString(in, &c.trigrams)) return Corrupt("trigram filter");
     }
   }
   return base::Status::Ok();

@@ -30,6 +30,10 @@ enum class ChunkCodec : uint8_t { kNone = 0, kZstd = 1 };
 
 // Block flags (bit set): reserved for AES-256-GCM encryption of the block's chunks (tenancy issue).
 inline constexpr uint8_t kBlockFlagEncrypted = 1;
+// Every column entry of the block ends with a trigram filter (index/ngram_filter.h; "" = none), and its bloom is
+// empty: the part's exact token index answers every token probe. Blocks without the flag (written before) carry
+// a bloom and no trigram filter.
+inline constexpr uint8_t kBlockFlagTrigramFilter = 2;
 
 // Where a compressed column chunk lives and how to check and decode it.
 struct ChunkRef {
@@ -45,7 +49,8 @@ struct ColumnChunk {
   ColumnType type = ColumnType::kRaw;
   ChunkRef chunk;
   ColumnStats stats;
-  std::string bloom;  // BloomFilterBuilder output over the column's token hashes
+  std::string bloom;  // BloomFilterBuilder output over the column's token hashes (blocks written before trigrams)
+  std::string trigrams;  // TrigramFilterBuilder output; only with kBlockFlagTrigramFilter, "" = no filter
 };
 
 struct BlockHeader {

@@ -41,7 +41,7 @@ std::string InspectPart(const PartReader& part, bool list_blocks) {
   }
 
   struct ColumnUse {
-    uint64_t stored = 0, raw = 0, bloom = 0, blocks = 0;
+    uint64_t stored = 0, raw = 0, bloom = 0, blocks = 0;  // bloom: bloom and trigram filter bytes
     std::map<std::string, uint64_t> types;
   };
   std::map<uint32_t, ColumnUse> use;
@@ -54,13 +54,13 @@ std::string InspectPart(const PartReader& part, bool list_blocks) {
       auto& u = use[c.column_id];
       u.stored += c.chunk.stored_len;
       u.raw += c.chunk.raw_len;
-      u.bloom += c.bloom.size();
+      u.bloom += c.bloom.size() + c.trigrams.size();
       ++u.blocks;
       ++u.types[std::string(ColumnTypeName(c.type))];
     }
   }
   const uint64_t file = part.file_size();
-  out += "\n  column                         blocks    stored bytes  share   encoded bytes   bloom bytes  encodings\n";
+  out += "\n  column                         blocks    stored bytes  share   encoded bytes  filter bytes  encodings\n";
   auto row = [&](const std::string& name, const ColumnUse& u) {
     char buf[512];
     std::string types;

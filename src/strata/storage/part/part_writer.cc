@@ -16,7 +16,7 @@
 #include "strata/common/coding.h"
 #include "strata/common/crc32c.h"
 #include "strata/common/thread_pool.h"
-#include "strata/storage/index/bloom_filter.h"
+#include "strata/storage/index/ngram_filter.h"
 #include "strata/storage/index/token_hash_set.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
@@ -221,6 +221,7 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
     BlockHeader& bh = out->header;
     bh.stream = job.stream;
     bh.rows = static_cast<uint32_t>(job.n);
+    bh.flags |= kBlockFlagTrigramFilter;  // no blooms: the exact token index answers token probes
     bh.min_ts = job.rows[0].ts;
     bh.max_ts = job.rows[job.n - 1].ts;
     std::vector<int64_t> ts;
@@ -276,12 +277,19 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
           index::ForEachToken(values.at(i), [&](std::string_view t) { column_hashes.Insert(index::TokenHash(t)); });
         }
       }
-      index::BloomFilterBuilder bloom(options_.bloom_bits_per_token);
       for (uint64_t h : column_hashes.values()) {
-        bloom.Add(h);
         out->keys.push_back(index::TokenKey(column_id, h));
       }
-      cc.bloom = bloom.Finish();
+      if (column_id == kMessageColumnId) {
+        // The substring filter of `|=` and `|~` line filters (index/ngram_filter.h).
+        index::TrigramFilterBuilder trigrams;
+        if (enc.type == ColumnType::kConst) {
+          trigrams.AddValue(values.at(0));
+        } else {
+          for (size_t i = 0; i < values.size(); ++i) trigrams.AddValue(values.at(i));
+        }
+        cc.trigrams = trigrams.Finish();
+      }
       bh.columns.push_back(std::move(cc));
     }
     // Keys are distinct within a column; a rare collision across columns is dropped by the index builder.
