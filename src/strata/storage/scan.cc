@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -55,6 +56,19 @@ bool ContainsToken(std::string_view hay, std::string_view token, bool ci) {
     pos = found + 1;
   }
   return false;
+}
+
+// A plain decimal: optional sign, a digit or '.', then what from_chars' general format reads to the end (no hex,
+// inf or nan spellings, no second sign), so Go's strconv.ParseFloat reads the same value.
+bool ParsePlainDecimal(std::string_view v, double* out) {
+  const bool negative = !v.empty() && v.front() == '-';
+  if (!v.empty() && (negative || v.front() == '+')) v.remove_prefix(1);
+  if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v.front())) || v.front() == '.')) return false;
+  double d;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d, std::chars_format::general);
+  if (ec != std::errc() || p != v.data() + v.size()) return false;
+  *out = negative ? -d : d;
+  return true;
 }
 
 bool ParseNumber(std::string_view v, double* out) {
@@ -112,7 +126,12 @@ bool Predicate::Matches(std::string_view v) const {
     case Kind::kGreater:
     case Kind::kGreaterEqual: {
       double d;
-      if (!ParseNumber(v, &d)) return false;
+      if (non_numbers_match) {
+        if (v.empty()) return false;
+        if (!ParsePlainDecimal(v, &d)) return true;
+      } else if (!ParseNumber(v, &d)) {
+        return false;
+      }
       if (kind == Kind::kLess) return d < number;
       if (kind == Kind::kLessEqual) return d <= number;
       if (kind == Kind::kGreater) return d > number;

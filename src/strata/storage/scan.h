@@ -63,6 +63,11 @@ struct Predicate {
   std::string value;
   bool case_insensitive = false;
   double number = 0;                       // for comparisons
+  // For comparisons: a present value that is not a plain decimal number ([+-]digits[.digits][e[+-]digits]) matches
+  // too, and only absent values and numbers comparing false are dropped. This is the necessary condition of a Loki
+  // numeric label filter, which keeps an unparsable value with __error__ for its pipeline to judge; block pruning
+  // by min/max then trusts only integer and float columns (whose every value is such a number).
+  bool non_numbers_match = false;
   std::shared_ptr<const re2::RE2> regex;   // for kRegex/kNotRegex (MakePredicate)
 
   bool Matches(std::string_view v) const;

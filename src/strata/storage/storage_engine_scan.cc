@@ -51,9 +51,15 @@ bool IsNumericComparison(Kind k) {
   return k == Kind::kLess || k == Kind::kLessEqual || k == Kind::kGreater || k == Kind::kGreaterEqual;
 }
 
-// Could a column with these stats hold a value satisfying the comparison?
-bool StatsMayMatch(const ColumnStats& s, const Predicate& p) {
+// Could a column chunk with these stats hold a value satisfying the comparison?
+bool StatsMayMatch(const ColumnChunk& cc, const Predicate& p) {
+  const ColumnStats& s = cc.stats;
   if (!s.numeric) return true;  // strings may still parse as numbers
+  // An address or a timestamp is not a number to a Loki label filter, which keeps it (with __error__).
+  if (p.non_numbers_match && cc.type != ColumnType::kUint && cc.type != ColumnType::kInt &&
+      cc.type != ColumnType::kFloat) {
+    return true;
+  }
   switch (p.kind) {
     case Kind::kLess: return s.min_num < p.number;
     case Kind::kLessEqual: return s.min_num <= p.number;
@@ -238,7 +244,7 @@ class Scanner {
       const ColumnChunk* cc = column >= 0 ? bh.Find(static_cast<uint32_t>(column)) : nullptr;
       if (IsNumericComparison(p.kind)) {
         if (!cc) return false;  // absent values never compare
-        if (!StatsMayMatch(cc->stats, p)) return false;
+        if (!StatsMayMatch(*cc, p)) return false;
         continue;
       }
       // Required tokens went through the exact token index already (no bloom is consulted: the index answers

@@ -6,7 +6,10 @@
 // labels (parsers, label_format, drop, keep), can only be satisfied by a stream label or a structured-metadata
 // field of that name. When no stream selected by the query carries a label of that name (checked against the
 // stream tables for the query's time range), the filter is exactly "the field equals value": a storage kEquals
-// predicate, which the token index and blooms prune. Streams created after the check are not seen; a new stream
+// predicate, which the token index and blooms prune. Numeric comparisons `name > N` (>=, <, <=) in the same
+// position are pushed as their necessary condition: the field is present and is either not a plain number (Loki
+// keeps it with __error__, so the pipeline must see it) or a number comparing true; blocks whose integer or float
+// column has min/max outside the range are skipped. Streams created after the check are not seen; a new stream
 // with such a label during the query is the only case where a row could be missed.
 
 #include <vector>

@@ -58,8 +58,42 @@ void FindProjections(const Expr& e, std::vector<Projection>& out) {
       e.node);
 }
 
-bool OnlyLineFilters(const LogExpr& log) {
-  return std::all_of(log.stages.begin(), log.stages.end(),
+void AddFilterNames(const LabelFilter& f, std::vector<std::string>& out) {
+  if (f.kind == LabelFilter::Kind::kAnd || f.kind == LabelFilter::Kind::kOr) {
+    if (f.left) AddFilterNames(*f.left, out);
+    if (f.right) AddFilterNames(*f.right, out);
+    return;
+  }
+  out.push_back(f.name);
+}
+
+// The field columns a range aggregation reads when its series are projected onto `projection` (a `by`
+// grouping): the grouping's labels and the labels its filters and unwrap read. nullopt when a stage may read or
+// create labels we cannot name (parsers, formatters, drop/keep, DSL filters), or without such a projection.
+std::optional<std::vector<std::string>> NeededFields(const RangeAggregation& node, const Projection* projection) {
+  if (!projection || projection->without) return std::nullopt;
+  std::vector<std::string> names = projection->labels;
+  for (const Stage& stage : node.range.log.stages) {
+    if (std::holds_alternative<LineFilterStage>(stage)) continue;
+    const auto* lf = std::get_if<LabelFilterStage>(&stage);
+    if (!lf) return std::nullopt;
+    AddFilterNames(lf->filter, names);
+  }
+  if (node.range.unwrap) {
+    names.push_back(node.range.unwrap->label);
+    for (const LabelFilter& f : node.range.unwrap->post_filters) AddFilterNames(f, names);
+  }
+  // A structured-metadata value that collides with a stream label is renamed `<name>_extracted`.
+  const size_t n = names.size();
+  for (size_t i = 0; i < n; ++i) {
+    constexpr std::string_view kExtracted = "_extracted";
+    if (names[i].ends_with(kExtracted)) names.push_back(names[i].substr(0, names[i].size() - kExtracted.size()));
+  }
+  return names;
+}
+
+bool HasLineFilter(const LogExpr& log) {
+  return std::any_of(log.stages.begin(), log.stages.end(),
                      [](const Stage& s) { return std::holds_alternative<LineFilterStage>(s); });
 }
 
@@ -129,17 +163,20 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
     scan.matchers = std::move(matchers);
     scan.direction = storage::Direction::kForward;
     const bool no_stages = node.range.log.stages.empty() && !node.range.unwrap;
-    scan.need_message = !(no_stages && extractor.kind() == SampleExtractor::Kind::kCount);
+    const std::optional<std::vector<std::string>> needed_fields = NeededFields(node, projection);
+    // A count reads no line unless a line filter does (label filters read labels only).
+    scan.need_message = !(extractor.kind() == SampleExtractor::Kind::kCount &&
+                          (no_stages || (needed_fields && !HasLineFilter(node.range.log))));
     // A pure count needs no row of a block that lies inside one interval of the window grid: its header says
     // how many rows it has.
     if (no_stages && extractor.kind() == SampleExtractor::Kind::kCount) {
       scan.whole_block = [&builder](int64_t min_ts, int64_t max_ts) { return builder.SameInterval(min_ts, max_ts); };
     }
     // Fields are structured metadata, hence series labels: only a projection that does not keep them, with a
-    // pipeline that cannot read them, lets the scan skip their columns.
-    if (projection && !projection->without && OnlyLineFilters(node.range.log) && !node.range.unwrap) {
+    // pipeline that reads only labels it names, lets the scan skip their columns.
+    if (needed_fields) {
       scan.all_fields = false;
-      scan.fields = projection->labels;
+      scan.fields = *needed_fields;
     }
 
     QueryStats& stats = *ctx.stats;
@@ -247,6 +284,22 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
     base::Status st = ctx.storage->Scan(scan, visit, &scan_stats);
     AccumulateScanStats(scan_stats, ctx.stats);
     RETURN_IF_ERROR(st);
+    if (!error.ok() && !scan.all_fields && error.code() == base::StatusCode::kInvalidArgument) {
+      // A pipeline error names the series with all its labels: scan again with every field for the message (the
+      // same rows in the same order fail first; the query fails either way).
+      scan.all_fields = true;
+      scan.fields.clear();
+      const base::Status restricted_error = error;
+      error = base::Status::Ok();
+      auto first_error = [&error](const storage::RowBatch& batch) {
+        const auto* prepared = static_cast<const PreparedSamples*>(batch.prepared.get());
+        if (prepared && !prepared->error.ok()) error = prepared->error;
+        return error.ok();
+      };
+      storage::ScanStats again;
+      RETURN_IF_ERROR(ctx.storage->Scan(scan, first_error, &again));
+      if (error.ok()) error = restricted_error;
+    }
     return error;
   };
   return metric::Evaluate(expr, grid, fill, limits);

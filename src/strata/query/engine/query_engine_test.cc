@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <random>
 
 #include "strata/query/engine/value_type.h"
 #include "strata/query/lang/logql_parser.h"
@@ -311,6 +312,144 @@ TEST(QueryEngineTest, VectorPlusVectorIsTwo) {
   ASSERT_EQ(r.metric.series.size(), 1u);
   ASSERT_EQ(r.metric.series[0].points.size(), 1u);
   EXPECT_EQ(r.metric.series[0].points[0].v, 2);
+}
+
+
+TEST(NumericPushdownTest, PredicateKeepsNonNumbersAndDropsAbsentAndFalseNumbers) {
+  storage::Predicate p;
+  p.kind = storage::Predicate::Kind::kGreater;
+  p.field = "lat";
+  p.number = 1000;
+  p.non_numbers_match = true;
+  EXPECT_FALSE(p.Matches(""));       // absent: Loki drops the line
+  EXPECT_FALSE(p.Matches("1000"));
+  EXPECT_FALSE(p.Matches("-5e3"));
+  EXPECT_TRUE(p.Matches("1000.5"));
+  EXPECT_TRUE(p.Matches("+2e3"));
+  EXPECT_TRUE(p.Matches(".5e4"));
+  // Not plain decimals: the pipeline decides (a parse error keeps the line with __error__).
+  EXPECT_TRUE(p.Matches("abc"));
+  EXPECT_TRUE(p.Matches("+-5"));
+  EXPECT_TRUE(p.Matches("0x1p4"));
+  EXPECT_TRUE(p.Matches("-inf"));
+  EXPECT_TRUE(p.Matches("nan"));
+  EXPECT_TRUE(p.Matches("1_000"));
+  EXPECT_TRUE(p.Matches(" 5"));
+  EXPECT_TRUE(p.Matches("10.0.0.1"));
+  p.non_numbers_match = false;  // the plain storage comparison: only numbers comparing true
+  EXPECT_FALSE(p.Matches("abc"));
+  EXPECT_TRUE(p.Matches("2000"));
+}
+
+// Random field values (absent, integers, floats, non-numbers, spellings only Go's parser takes, addresses) in
+// parts and in the head; every numeric label filter must answer the same with the pushdown as without it (a
+// leading `drop` of a label nobody has turns the pushdown off without changing the pipeline's meaning).
+TEST(NumericPushdownTest, RandomizedAgainstThePipelineAlone) {
+  std::string dir = TempDir();
+  observability::Registry registry;
+  storage::StorageOptions opts;
+  opts.data_dir = dir;
+  opts.flush_interval_ms = 3600 * 1000;
+  auto storage = storage::StorageEngine::Open(opts, registry).value();
+  ASSERT_TRUE(storage->Recover().ok());
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t t0 = (now - 3600 * kSec) / (60 * kSec) * (60 * kSec);
+  std::mt19937 rng(7);
+  const std::vector<std::string> odd = {"abc", "inf", "-Inf", "NaN", "0x1p10", "+-3", "1_000", " 7", "7 ",
+                                        "10.0.0.1", "1e400", "1.5.2", "-", ".", "2026-11-28T00:00:00Z"};
+  auto value = [&](int kind) -> std::string {
+    switch (kind) {
+      case 0: return "";
+      case 1: return std::to_string(int(rng() % 3000) - 500);
+      case 2: return std::to_string(double(rng() % 300000) / 100.0);
+      case 3: return std::to_string(rng() % 3000) + "e" + std::to_string(rng() % 3);
+      default: return odd[rng() % odd.size()];
+    }
+  };
+  // Stream kinds per block: numeric only (integer/float columns, min/max pruning), numeric with absent rows,
+  // mixed with non-numbers, addresses only; {app="lbl"} carries `lat` as a stream label (never pushed down).
+  for (int round = 0; round < 6; ++round) {
+    model::LogBatch b{"t", {}};
+    for (int i = 0; i < 200; ++i) {
+      int64_t ts = t0 + (round * 200 + i) * (kSec / 10);
+      const int stream = i % 5;
+      model::LogRecord r{ts, {{"app", "s" + std::to_string(stream)}}, "line " + std::to_string(i), {}};
+      std::string v;
+      if (stream == 0) v = value(1);
+      if (stream == 1) v = value(int(rng() % 3));
+      if (stream == 2) v = value(int(rng() % 5));
+      if (stream == 3) v = "10.0." + std::to_string(rng() % 256) + ".1";
+      if (stream == 4) {
+        r.labels = {{"app", "lbl"}, {"lat", std::to_string(rng() % 2000)}};
+        v = value(int(rng() % 5));
+      }
+      if (!v.empty()) r.fields.push_back({"lat", v});
+      b.records.push_back(std::move(r));
+    }
+    ASSERT_TRUE(AppendSync(*storage, std::move(b)).ok());
+    if (round % 2 == 0) ASSERT_TRUE(storage->Flush().ok());  // parts and head both
+  }
+  auto engine = std::make_unique<QueryEngine>(*storage, QueryEngineOptions{}, registry);
+  auto run = [&](const std::string& q, bool metric) {
+    QueryRequest r;
+    r.tenant = "t";
+    r.expr = ParseLogQL(q).value();
+    r.start_ns = metric ? t0 + 200 * kSec : t0;
+    r.end_ns = t0 + 200 * kSec;
+    r.limit = 5000;
+    return engine->Execute(r);
+  };
+  const std::vector<std::string> selectors = {"{app=~\"s0|s1\"}", "{app=\"s0\"}", "{app=~\"s[013]\"}",
+                                              "{app=~\".+\"}", "{app=\"s2\"}"};
+  const std::vector<std::string> ops = {">", ">=", "<", "<="};
+  const std::vector<std::string> bounds = {"1000", "-100", "250.5", "1e3", "2999", "-1e9"};
+  for (int trial = 0; trial < 120; ++trial) {
+    const std::string& sel = selectors[rng() % selectors.size()];
+    std::string filter = "lat " + ops[rng() % ops.size()] + " " + bounds[rng() % bounds.size()];
+    if (trial % 4 == 1) filter += ", lat " + ops[rng() % ops.size()] + " " + bounds[rng() % bounds.size()];
+    const std::string pre = trial % 3 == 2 ? " |= \"line\"" : "";
+    SCOPED_TRACE(sel + pre + " | " + filter);
+    auto pushed = run(sel + pre + " | " + filter, false);
+    auto plain = run(sel + pre + " | drop zz_none | " + filter, false);
+    ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+    ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+    ASSERT_EQ(pushed->entries.size(), plain->entries.size());
+    for (size_t i = 0; i < plain->entries.size(); ++i) {
+      EXPECT_EQ(pushed->entries[i].timestamp_ns, plain->entries[i].timestamp_ns);
+      EXPECT_EQ(pushed->entries[i].stream, plain->entries[i].stream);
+      EXPECT_EQ(pushed->entries[i].structured_metadata, plain->entries[i].structured_metadata);
+      EXPECT_EQ(pushed->entries[i].parsed, plain->entries[i].parsed);  // __error__ on non-numbers
+    }
+    // The metric form reads only the `lat` column; a non-number fails it with the same message either way.
+    const std::string m = "sum(count_over_time(" + sel + pre + " | " + filter + " [10m]))";
+    const std::string mp = "sum(count_over_time(" + sel + pre + " | drop zz_none | " + filter + " [10m]))";
+    auto mpushed = run(m, true);
+    auto mplain = run(mp, true);
+    ASSERT_EQ(mpushed.ok(), mplain.ok()) << (mpushed.ok() ? mplain.status() : mpushed.status()).ToString();
+    if (!mpushed.ok()) {
+      EXPECT_EQ(mpushed.status().message(), mplain.status().message());
+      continue;
+    }
+    EXPECT_EQ(mpushed->metric.series.size(), mplain->metric.series.size());
+    if (!mplain->metric.series.empty() && !mpushed->metric.series.empty()) {
+      EXPECT_EQ(mpushed->metric.series[0].points[0].v, mplain->metric.series[0].points[0].v);
+    }
+  }
+  // Blocks whose integer column lies below the bound are skipped without decoding.
+  auto none = run("{app=\"s0\"} | lat > 100000", false);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->entries.empty());
+  EXPECT_GE(none->stats.scan.blocks_pruned_by_bloom_or_minmax, 3u);
+  // An address column is not a number to the label filter: its blocks are read and every line is kept with
+  // __error__.
+  auto ips = run("{app=\"s3\"} | lat < 5", false);
+  ASSERT_TRUE(ips.ok());
+  EXPECT_EQ(ips->entries.size(), 240u);
+  engine.reset();
+  (void)storage->Close();
+  storage.reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
