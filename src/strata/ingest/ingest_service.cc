@@ -1,5 +1,7 @@
 #include "strata/ingest/ingest_service.h"
 
+#include "strata/model/record_codec.h"
+
 namespace strata::ingest {
 
 IngestService::IngestService(storage::StorageEngine& storage, observability::Registry& r)
@@ -46,9 +48,40 @@ base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRec
     observed = std::make_shared<const model::LogBatch>(model::LogBatch{tenant, records});
   }
   model::LogBatch batch{std::move(tenant), std::move(records)};
-  base::Status appended = storage_.Append(std::move(batch), [this, &counters, lines, bytes, epoch,
-                                                            observed = std::move(observed),
-                                                            done = std::move(done)](const base::Status& st) {
+  base::Status appended = storage_.Append(
+      std::move(batch), Acknowledging(counters, lines, bytes, epoch, std::move(observed), std::move(done)));
+  if (!appended.ok()) LeaveInFlight(epoch);
+  return appended;
+}
+
+base::Status IngestService::IngestEncoded(model::EncodedBatch batch, Callback done) {
+  TenantCounters& counters = CountersFor(batch.tenant);
+  const uint64_t epoch = epoch_.load();
+  in_flight_[epoch & 1].fetch_add(1);
+  std::shared_ptr<const model::LogBatch> observed;
+  if (ack_observer_.wants && ack_observer_.wants(batch.tenant)) {
+    // Only a tailed tenant pays for records: decoded from the bytes about to be stored.
+    auto decoded = model::DecodeRecordBatch(batch.payload);
+    if (!decoded.ok()) {
+      LeaveInFlight(epoch);
+      return base::Internal("encoded batch does not decode: " + decoded.status().message());
+    }
+    observed = std::make_shared<const model::LogBatch>(std::move(decoded).value());
+  }
+  const size_t lines = batch.records;
+  const size_t bytes = batch.raw_bytes;
+  base::Status appended = storage_.AppendEncoded(
+      std::move(batch), Acknowledging(counters, lines, bytes, epoch, std::move(observed), std::move(done)));
+  if (!appended.ok()) LeaveInFlight(epoch);
+  return appended;
+}
+
+storage::StorageEngine::Callback IngestService::Acknowledging(TenantCounters& counters, size_t lines, size_t bytes,
+                                                              uint64_t epoch,
+                                                              std::shared_ptr<const model::LogBatch> observed,
+                                                              Callback done) {
+  return [this, &counters, lines, bytes, epoch, observed = std::move(observed),
+          done = std::move(done)](const base::Status& st) {
     if (st.ok()) {
       counters.lines->Inc(static_cast<double>(lines));
       counters.bytes->Inc(static_cast<double>(bytes));
@@ -64,9 +97,7 @@ base::Status IngestService::Ingest(std::string tenant, std::vector<model::LogRec
       return done(base::Unavailable("the batch could not be made durable: " + st.message()));
     }
     done(st);
-  });
-  if (!appended.ok()) LeaveInFlight(epoch);
-  return appended;
+  };
 }
 
 void IngestService::LeaveInFlight(uint64_t epoch) {

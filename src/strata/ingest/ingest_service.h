@@ -23,6 +23,7 @@ class IngestService final : public IngestSink {
   IngestService(storage::StorageEngine& storage, observability::Registry& registry);
 
   base::Status Ingest(std::string tenant, std::vector<model::LogRecord> records, Callback done) override;
+  base::Status IngestEncoded(model::EncodedBatch batch, Callback done) override;
   void CountRejected(std::string_view tenant, std::string_view reason, size_t lines) override;
   void CountError(std::string_view tenant, std::string_view code) override;
 
@@ -50,6 +51,9 @@ class IngestService final : public IngestSink {
     observability::Counter* filtered;
   };
   TenantCounters& CountersFor(const std::string& tenant);
+  // The storage callback of one batch: meters it, answers the front end, hands it to the ack observer.
+  storage::StorageEngine::Callback Acknowledging(TenantCounters& counters, size_t lines, size_t bytes, uint64_t epoch,
+                                                 std::shared_ptr<const model::LogBatch> observed, Callback done);
 
   storage::StorageEngine& storage_;
   observability::Family<observability::Counter>& ingested_;

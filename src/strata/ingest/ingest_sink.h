@@ -15,6 +15,7 @@
 
 #include "strata/base/status.h"
 #include "strata/model/log_record.h"
+#include "strata/model/record_batch_builder.h"
 
 namespace strata::ingest {
 
@@ -24,6 +25,11 @@ class IngestSink {
   virtual ~IngestSink() = default;
 
   virtual base::Status Ingest(std::string tenant, std::vector<model::LogRecord> records, Callback done) = 0;
+
+  // The same contract for a batch the front end encoded as it decoded (model/record_batch_builder.h), the fast
+  // path: no LogRecord per line, no re-encoding. The default decodes it and calls Ingest (for sinks that need
+  // records); the node's IngestService overrides it.
+  virtual base::Status IngestEncoded(model::EncodedBatch batch, Callback done);
 
   // Front ends report what they rejected before it reached the sink (for metrics): reason is a short stable
   // token such as "timestamp" or "line_too_long".

@@ -1,6 +1,5 @@
 #include "strata/ingest/protocol_sink.h"
 
-
 namespace strata::ingest {
 
 ProtocolSink::ProtocolSink(IngestSink& inner, std::string protocol, const Families& families)
@@ -15,15 +14,24 @@ base::Status ProtocolSink::Ingest(std::string tenant, std::vector<model::LogReco
   size_t lines = records.size();
   size_t bytes = 0;
   for (const auto& r : records) bytes += r.RawBytes();
-  return inner_.Ingest(std::move(tenant), std::move(records),
-                       [this, lines, bytes, done = std::move(done)](const base::Status& st) {
-                         if (st.ok()) {
-                           batches_.Inc();
-                           lines_.Inc(static_cast<double>(lines));
-                           bytes_.Inc(static_cast<double>(bytes));
-                         }
-                         done(st);
-                       });
+  return inner_.Ingest(std::move(tenant), std::move(records), Counting(lines, bytes, std::move(done)));
+}
+
+base::Status ProtocolSink::IngestEncoded(model::EncodedBatch batch, Callback done) {
+  const size_t lines = batch.records;
+  const size_t bytes = batch.raw_bytes;
+  return inner_.IngestEncoded(std::move(batch), Counting(lines, bytes, std::move(done)));
+}
+
+IngestSink::Callback ProtocolSink::Counting(size_t lines, size_t bytes, Callback done) {
+  return [this, lines, bytes, done = std::move(done)](const base::Status& st) {
+    if (st.ok()) {
+      batches_.Inc();
+      lines_.Inc(static_cast<double>(lines));
+      bytes_.Inc(static_cast<double>(bytes));
+    }
+    done(st);
+  };
 }
 
 void ProtocolSink::CountRejected(std::string_view tenant, std::string_view reason, size_t lines) {

@@ -24,10 +24,14 @@ class ProtocolSink final : public IngestSink {
   ProtocolSink(IngestSink& inner, std::string protocol, const Families& families);
 
   base::Status Ingest(std::string tenant, std::vector<model::LogRecord> records, Callback done) override;
+  base::Status IngestEncoded(model::EncodedBatch batch, Callback done) override;
   void CountRejected(std::string_view tenant, std::string_view reason, size_t lines) override;
   void CountError(std::string_view tenant, std::string_view code) override;
 
  private:
+  // Wraps done to count an acknowledged batch of `lines` lines and `bytes` raw bytes.
+  Callback Counting(size_t lines, size_t bytes, Callback done);
+
   IngestSink& inner_;
   std::string protocol_;
   observability::Counter& batches_;

@@ -187,16 +187,33 @@ Status StorageEngine::Recover() {
 
 Status StorageEngine::Append(model::LogBatch batch, Callback done) {
   if (!ready() || closed_.load()) return base::Unavailable("storage is not ready (WAL replay in progress)");
+  model::EncodedBatch encoded;
+  model::EncodeRecordBatch(batch, &encoded.payload);
+  encoded.tenant = std::move(batch.tenant);
+  encoded.records = batch.records.size();
+  for (const auto& r : batch.records) {
+    encoded.min_ts = std::min(encoded.min_ts, r.timestamp_ns);
+    encoded.max_ts = std::max(encoded.max_ts, r.timestamp_ns);
+  }
+  return AppendEncoded(std::move(encoded), std::move(done));
+}
+
+Status StorageEngine::AppendEncoded(model::EncodedBatch batch, Callback done) {
+  if (!ready() || closed_.load()) return base::Unavailable("storage is not ready (WAL replay in progress)");
   if (head_.bytes() >= options_.max_head_bytes) {
     return base::ResourceExhausted("head is over its memory budget (" + std::to_string(options_.max_head_bytes) +
                                    " bytes); retry later");
   }
-  std::string payload;
-  model::EncodeRecordBatch(batch, &payload);
-  auto hb = MakeHeadBatch(batch, payload);
+  auto hb = std::make_shared<HeadBatch>();
+  hb->encoded = std::move(batch.payload);
+  hb->records = static_cast<uint32_t>(batch.records);
+  hb->min_ts = batch.min_ts;
+  hb->max_ts = batch.max_ts;
   bool wake_flusher = head_.bytes() + hb->encoded.size() >= options_.flush_bytes;
-  Status st = wal_->Append(std::move(payload), [this, hb = std::move(hb), tenant = std::move(batch.tenant),
-                                                 done = std::move(done)](const Status& st) mutable {
+  // The WAL borrows the head's bytes: the callback owns hb, so they outlive the write.
+  const std::string_view payload = hb->encoded;
+  Status st = wal_->AppendView(payload, [this, hb = std::move(hb), tenant = std::move(batch.tenant),
+                                         done = std::move(done)](const Status& st) mutable {
     if (st.ok()) {
       // On the writer thread right after the write: the segment just written is the current one.
       hb->wal_segment = wal_->CurrentSegment();

@@ -30,6 +30,7 @@
 #include "strata/base/status.h"
 #include "strata/common/thread_pool.h"
 #include "strata/model/log_record.h"
+#include "strata/model/record_batch_builder.h"
 #include "strata/observability/metrics.h"
 #include "strata/storage/deletes/delete_store.h"
 #include "strata/storage/head/head.h"
@@ -76,6 +77,9 @@ class StorageEngine {
   // ResourceExhausted when the head or the WAL queue is over budget (the caller answers 429); Unavailable before
   // Recover or after Close. On an error return, done is not called.
   base::Status Append(model::LogBatch batch, Callback done);
+  // The same for a batch a front end already encoded (model/record_batch_builder.h): no re-encoding, and the
+  // WAL writes the head's copy of the bytes.
+  base::Status AppendEncoded(model::EncodedBatch batch, Callback done);
 
   // See scan.h. Reads parts and the head as one consistent snapshot.
   base::Status Scan(const ScanRequest& request, const RowBatchVisitor& visit, ScanStats* stats = nullptr) const;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -192,33 +193,48 @@ class LabelParser {
   size_t i_ = 0;
 };
 
-// Last value wins for a repeated name, at the position of its first occurrence.
-void DedupeFields(std::vector<model::Field>& fields) {
+// Last value wins for a repeated name, at the position of its first occurrence. Entries carry a few metadata
+// pairs: compare pairwise, and use a map only for long lists.
+void DedupeFields(std::vector<model::FieldView>& fields) {
   if (fields.size() < 2) return;
-  std::vector<model::Field> out;
-  out.reserve(fields.size());
-  std::unordered_map<std::string, size_t> at;
-  for (auto& f : fields) {
-    auto [it, inserted] = at.emplace(f.name, out.size());
-    if (inserted) {
-      out.push_back(std::move(f));
-    } else {
-      out[it->second].value = std::move(f.value);
+  size_t kept = 0;
+  if (fields.size() <= 16) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      size_t j = 0;
+      while (j < kept && fields[j].name != fields[i].name) ++j;
+      if (j < kept) {
+        fields[j].value = fields[i].value;
+      } else {
+        fields[kept++] = fields[i];
+      }
+    }
+  } else {
+    std::unordered_map<std::string_view, size_t> at;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      auto [it, inserted] = at.emplace(fields[i].name, kept);
+      if (inserted) {
+        fields[kept++] = fields[i];
+      } else {
+        fields[it->second].value = fields[i].value;
+      }
     }
   }
-  fields = std::move(out);
+  fields.resize(kept);
 }
 
 // One stream being decoded: its validated labels (or why it was dropped), shared by its entries.
 struct Stream {
   model::LabelSet labels;
-  std::string text;  // canonical labels as Loki prints them in messages
+  size_t label_bytes = 0;  // names + values, as LogRecord::RawBytes counts them
+  std::string text;        // canonical labels as Loki prints them in messages
   bool ok = false;
 };
 
+// Collects accepted entries as LogRecords, or, given an encoder, encodes them straight into a record batch.
 class PushBuilder {
  public:
-  explicit PushBuilder(const PushOptions& options) : options_(options) {}
+  PushBuilder(const PushOptions& options, model::RecordBatchBuilder* encoder)
+      : options_(options), encoder_(encoder) {}
 
   // Validates parsed labels and adds service_name. On failure the stream's entries are dropped by the caller.
   Stream MakeStream(model::LabelSet labels, size_t entries) {
@@ -262,6 +278,9 @@ class PushBuilder {
       s.text = FormatLabels(labels);  // entry errors name the stream as stored, as Loki's do
     }
     s.labels = std::move(labels);
+    for (const auto& l : s.labels) s.label_bytes += l.name.size() + l.value.size();
+    // A stream's entries are added right after it is made, so the encoder's labels are this stream's until the next.
+    if (encoder_ != nullptr) encoder_->SetLabels(s.labels);
     s.ok = true;
     return s;
   }
@@ -281,7 +300,8 @@ class PushBuilder {
   }
 
   // Validates one entry and keeps it as a record, or lists why not.
-  void AddEntry(const Stream& s, int64_t ts_ns, std::string_view line, std::vector<model::Field> metadata) {
+  // metadata: views valid during the call; deduplicated in place.
+  void AddEntry(const Stream& s, int64_t ts_ns, std::string_view line, std::vector<model::FieldView>& metadata) {
     if (ts_ns < options_.oldest_ns) {
       Reject("greater_than_max_sample_age",
              "entry for stream '" + s.text + "' has timestamp too old: " + model::FormatRfc3339Nanos(ts_ns) +
@@ -293,13 +313,9 @@ class PushBuilder {
              "entry for stream '" + s.text + "' has timestamp too new: " + model::FormatRfc3339Nanos(ts_ns));
       return;
     }
-    model::LogRecord record;
-    record.timestamp_ns = ts_ns;
-    record.labels = s.labels;
-    record.message.assign(line);
-    record.fields = std::move(metadata);
-    DedupeFields(record.fields);
-    const size_t raw = record.RawBytes();
+    DedupeFields(metadata);
+    size_t raw = s.label_bytes + line.size();
+    for (const auto& f : metadata) raw += f.name.size() + f.value.size();
     if (line.size() > options_.max_line_bytes || raw > options_.max_line_bytes) {
       // Loki reports the line's length; an entry within it but too big with its labels and metadata reports all.
       const size_t length = line.size() > options_.max_line_bytes ? line.size() : raw;
@@ -308,12 +324,23 @@ class PushBuilder {
                                   std::to_string(length) + "' bytes");
       return;
     }
-    if (record.fields.size() > options_.max_fields) {
+    if (metadata.size() > options_.max_fields) {
       Reject("structured_metadata_too_many", "stream '" + s.text + "' has too many structured metadata labels: '" +
-                                                 std::to_string(record.fields.size()) + "', limit: '" +
+                                                 std::to_string(metadata.size()) + "', limit: '" +
                                                  std::to_string(options_.max_fields) + "'");
       return;
     }
+    if (encoder_ != nullptr) {
+      encoder_->Add(ts_ns, line, metadata.data(), metadata.size());
+      ++encoded_;
+      return;
+    }
+    model::LogRecord record;
+    record.timestamp_ns = ts_ns;
+    record.labels = s.labels;
+    record.message.assign(line);
+    record.fields.reserve(metadata.size());
+    for (const auto& f : metadata) record.fields.push_back({std::string(f.name), std::string(f.value)});
     result_.records.push_back(std::move(record));
   }
 
@@ -322,10 +349,12 @@ class PushBuilder {
   }
 
   PushResult Take() { return std::move(result_); }
-  bool empty() const { return result_.records.empty() && result_.rejected.empty(); }
+  bool empty() const { return result_.records.empty() && encoded_ == 0 && result_.rejected.empty(); }
 
  private:
   const PushOptions& options_;
+  model::RecordBatchBuilder* const encoder_;
+  size_t encoded_ = 0;  // entries given to encoder_
   PushResult result_;
 };
 
@@ -350,7 +379,7 @@ bool ParseNanos(std::string_view s, int64_t& ns) {
 }
 
 // A metadata object: string values only (Loki requires string->string).
-bool JsonMetadata(dom::element e, std::vector<model::Field>& out, std::string& why) {
+bool JsonMetadata(dom::element e, std::vector<model::FieldView>& out, std::string& why) {
   dom::object obj;
   if (e.get_object().get(obj)) {
     why = "structured metadata: expected a JSON object";
@@ -362,7 +391,7 @@ bool JsonMetadata(dom::element e, std::vector<model::Field>& out, std::string& w
       why = "structured metadata '" + std::string(key) + "': expected a string value";
       return false;
     }
-    out.push_back({std::string(key), std::string(v)});
+    out.push_back({key, v});
   }
   return true;
 }
@@ -372,7 +401,8 @@ size_t ArraySize(dom::element e) {
   return e.get_array().get(a) ? 0 : a.size();
 }
 
-void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder) {
+void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder,
+                      std::vector<model::FieldView>& metadata) {
   dom::object obj;
   if (element.get_object().get(obj)) return builder.RejectMalformedStream(index, "expected a JSON object", 1);
 
@@ -441,7 +471,7 @@ void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder) 
   for (dom::element item : items) {
     const size_t entry_index = i++;
     if (item.is_null()) continue;  // Loki skips null entries
-    std::vector<model::Field> metadata;
+    metadata.clear();
     std::string why;
     if (legacy) {
       dom::object e;
@@ -463,7 +493,7 @@ void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder) 
         builder.RejectMalformedEntry(stream, entry_index, "ts: '" + std::string(ts_text) + "' is not RFC 3339");
         continue;
       }
-      builder.AddEntry(stream, *ts, line, {});
+      builder.AddEntry(stream, *ts, line, metadata);
       continue;
     }
     dom::array tuple;
@@ -493,7 +523,7 @@ void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder) 
       builder.RejectMalformedEntry(stream, entry_index, why);
       continue;
     }
-    builder.AddEntry(stream, ns, line, std::move(metadata));
+    builder.AddEntry(stream, ns, line, metadata);
   }
 }
 
@@ -502,7 +532,7 @@ void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder) 
 struct ProtoEntry {
   int64_t ts_ns = 0;
   std::string_view line;
-  std::vector<model::Field> metadata;
+  std::vector<model::FieldView> metadata;  // views into the message
 };
 
 base::Status DecodeTimestamp(std::string_view bytes, int64_t& ns) {
@@ -530,16 +560,14 @@ base::Status DecodeTimestamp(std::string_view bytes, int64_t& ns) {
   return base::Status::Ok();
 }
 
-base::Status DecodeLabelPair(std::string_view bytes, model::Field& out) {
+base::Status DecodeLabelPair(std::string_view bytes, model::FieldView& out) {
   WireReader r(bytes);
   while (!r.done()) {
     ASSIGN_OR_RETURN(FieldKey key, r.NextKey());
     if (key.number == 1) {
-      ASSIGN_OR_RETURN(std::string_view v, r.ReadBytesField(key, "LabelPairAdapter.name"));
-      out.name.assign(v);
+      ASSIGN_OR_RETURN(out.name, r.ReadBytesField(key, "LabelPairAdapter.name"));
     } else if (key.number == 2) {
-      ASSIGN_OR_RETURN(std::string_view v, r.ReadBytesField(key, "LabelPairAdapter.value"));
-      out.value.assign(v);
+      ASSIGN_OR_RETURN(out.value, r.ReadBytesField(key, "LabelPairAdapter.value"));
     } else {
       RETURN_IF_ERROR(r.Skip(key));
     }
@@ -567,9 +595,9 @@ base::Status DecodeEntry(std::string_view bytes, ProtoEntry& out) {
       }
       case 3: {
         ASSIGN_OR_RETURN(std::string_view pair, r.ReadBytesField(key, "EntryAdapter.structuredMetadata"));
-        model::Field f;
+        model::FieldView f;
         RETURN_IF_ERROR(DecodeLabelPair(pair, f));
-        out.metadata.push_back(std::move(f));
+        out.metadata.push_back(f);
         break;
       }
       default: RETURN_IF_ERROR(r.Skip(key));  // 4 = parsed (query side only), unknown fields
@@ -606,14 +634,17 @@ void DecodeProtoStream(std::string_view bytes, size_t index, PushBuilder& builde
   if (!labels.ok()) return builder.RejectLabels(label_text, labels.status().message(), count);
   Stream stream = builder.MakeStream(std::move(labels).value(), count);
   if (!stream.ok) return;
+  ProtoEntry entry;
   for (size_t i = 0; i < entries.size(); ++i) {
-    ProtoEntry entry;
+    entry.ts_ns = 0;
+    entry.line = {};
+    entry.metadata.clear();
     base::Status st = DecodeEntry(entries[i], entry);
     if (!st.ok()) {
       builder.RejectMalformedEntry(stream, i, st.message());
       continue;
     }
-    builder.AddEntry(stream, entry.ts_ns, entry.line, std::move(entry.metadata));
+    builder.AddEntry(stream, entry.ts_ns, entry.line, entry.metadata);
   }
 }
 
@@ -639,31 +670,39 @@ std::string FormatLabels(const model::LabelSet& labels) {
   return out;
 }
 
-base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options) {
+base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options,
+                                        model::RecordBatchBuilder* encode_into) {
   bool blank = true;
   for (char c : body) blank &= (c == ' ' || c == '\t' || c == '\n' || c == '\r');
   if (blank) return base::InvalidArgument("empty body");
 
   const simdjson::padded_string padded(body);
-  dom::parser parser;
+  // A parser allocates buffers sized to the document; keeping one per thread spares that (and the page faults of
+  // fresh memory) on every request. Rare huge bodies get their own, so a thread does not keep their buffers.
+  constexpr size_t kReusedParserMaxBytes = 4 << 20;
+  thread_local dom::parser reused_parser;
+  std::optional<dom::parser> own_parser;
+  dom::parser& parser = body.size() <= kReusedParserMaxBytes ? reused_parser : own_parser.emplace();
   dom::element root;
   if (auto error = parser.parse(padded).get(root)) {
     return base::InvalidArgument(std::string("malformed JSON: ") + simdjson::error_message(error));
   }
   dom::object top;
   if (root.get_object().get(top)) return base::InvalidArgument("expected a JSON object with \"streams\"");
-  PushBuilder builder(options);
+  PushBuilder builder(options, encode_into);
   dom::element streams;
   if (top.at_key("streams").get(streams) || streams.is_null()) return builder.Take();  // no streams: nothing to do
   dom::array list;
   if (streams.get_array().get(list)) return base::InvalidArgument("streams: expected a JSON array");
   size_t index = 0;
-  for (dom::element s : list) DecodeJsonStream(s, index++, builder);
+  std::vector<model::FieldView> metadata;  // one entry's, reused
+  for (dom::element s : list) DecodeJsonStream(s, index++, builder, metadata);
   return builder.Take();
 }
 
-base::Result<PushResult> DecodePushProto(std::string_view message, const PushOptions& options) {
-  PushBuilder builder(options);
+base::Result<PushResult> DecodePushProto(std::string_view message, const PushOptions& options,
+                                         model::RecordBatchBuilder* encode_into) {
+  PushBuilder builder(options, encode_into);
   WireReader r(message);
   size_t index = 0;
   while (!r.done()) {

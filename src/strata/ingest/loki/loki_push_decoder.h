@@ -48,6 +48,7 @@
 
 #include "strata/base/status.h"
 #include "strata/model/log_record.h"
+#include "strata/model/record_batch_builder.h"
 
 namespace strata::ingest::loki {
 
@@ -78,11 +79,15 @@ struct PushResult {
 };
 
 // application/json bodies (after Content-Encoding is undone).
-base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options);
+// With encode_into, accepted entries are encoded into it, in the same order, instead of becoming records (the
+// ingest fast path: records stays empty; rejections are reported the same way).
+base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options,
+                                        model::RecordBatchBuilder* encode_into = nullptr);
 
 // A serialized PushRequest (after snappy and any Content-Encoding are undone). An empty message is valid: no
-// streams, no records.
-base::Result<PushResult> DecodePushProto(std::string_view message, const PushOptions& options);
+// streams, no records. encode_into as for DecodePushJson.
+base::Result<PushResult> DecodePushProto(std::string_view message, const PushOptions& options,
+                                         model::RecordBatchBuilder* encode_into = nullptr);
 
 // Prometheus text form `{a="b", c="d"}` (Go string escapes in values, spaces allowed, a trailing comma tolerated)
 // -> labels sorted by name, empty values dropped. InvalidArgument for a syntax error, a bad name

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "strata/common/protobuf_wire.h"
+#include "strata/model/record_codec.h"
 
 namespace strata::ingest::loki {
 namespace {
@@ -56,6 +57,43 @@ PushOptions Options() {
   o.max_line_bytes = 1000;
   o.max_fields = 3;
   return o;
+}
+
+// Every decode in these tests runs twice: into records, and into a record batch (the ingest fast path). Both must
+// agree: the same error, the same rejections, and the batch bytes of the same records.
+void ExpectSameAsEncoded(const base::Result<PushResult>& records, const base::Result<PushResult>& encoded,
+                         model::RecordBatchBuilder& encoder) {
+  ASSERT_EQ(records.ok(), encoded.ok());
+  if (!records.ok()) {
+    EXPECT_EQ(records.status().ToString(), encoded.status().ToString());
+    return;
+  }
+  EXPECT_TRUE(encoded->records.empty());
+  EXPECT_EQ(records->rejected, encoded->rejected);
+  model::EncodedBatch batch = encoder.Finish();
+  std::string want;
+  model::EncodeRecordBatch(model::LogBatch{"t", records->records}, &want);
+  EXPECT_EQ(batch.payload, want);
+  EXPECT_EQ(batch.records, records->records.size());
+  size_t raw = 0;
+  for (const auto& r : records->records) raw += r.RawBytes();
+  EXPECT_EQ(batch.raw_bytes, raw);
+}
+
+base::Result<PushResult> DecodeJson(std::string_view body, const PushOptions& options) {
+  auto records = DecodePushJson(body, options);
+  model::RecordBatchBuilder encoder("t");
+  auto encoded = DecodePushJson(body, options, &encoder);
+  ExpectSameAsEncoded(records, encoded, encoder);
+  return records;
+}
+
+base::Result<PushResult> DecodeProto(std::string_view message, const PushOptions& options) {
+  auto records = DecodePushProto(message, options);
+  model::RecordBatchBuilder encoder("t");
+  auto encoded = DecodePushProto(message, options, &encoder);
+  ExpectSameAsEncoded(records, encoded, encoder);
+  return records;
 }
 
 std::vector<std::string> Messages(const PushResult& r) {
@@ -128,7 +166,7 @@ TEST(LokiJsonTest, DecodesStreamsValuesAndStructuredMetadata) {
                null]},
     {"stream":{"service_name":"given","app":"ignored"},"values":[["5","x"]]}
   ]})";
-  auto r = DecodePushJson(body, Options());
+  auto r = DecodeJson(body, Options());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->records.size(), 3u);
   EXPECT_TRUE(r->rejected.empty());
@@ -156,7 +194,7 @@ TEST(LokiJsonTest, ServiceNameDiscoveryFollowsLokisOrder) {
       {R"({"foo":"bar"})", "unknown_service"},
   };
   for (const auto& c : cases) {
-    auto r = DecodePushJson(R"({"streams":[{"stream":)" + c.stream + R"(,"values":[["1","l"]]}]})", Options());
+    auto r = DecodeJson(R"({"streams":[{"stream":)" + c.stream + R"(,"values":[["1","l"]]}]})", Options());
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->records.size(), 1u) << c.stream;
     std::string got;
@@ -168,7 +206,7 @@ TEST(LokiJsonTest, ServiceNameDiscoveryFollowsLokisOrder) {
 }
 
 TEST(LokiJsonTest, LegacyShapeIsAccepted) {
-  auto r = DecodePushJson(
+  auto r = DecodeJson(
       R"({"streams":[{"labels":"{foo=\"bar\"}","entries":[{"ts":"2019-09-13T18:32:22.380001319Z","line":"legacy"}]}]})",
       Options());
   ASSERT_TRUE(r.ok());
@@ -192,14 +230,14 @@ TEST(LokiJsonTest, BodyLevelErrors) {
       {"{\"streams\":[{\"stream\":{\"a\":\"\xff\"}}]}", "malformed JSON: "},
   };
   for (const auto& c : cases) {
-    auto r = DecodePushJson(c.body, Options());
+    auto r = DecodeJson(c.body, Options());
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), base::StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find(c.error), std::string::npos) << c.body << ": " << r.status().message();
   }
   // No streams at all is a valid, empty push.
   for (const char* body : {"{}", "{\"streams\":[]}", "{\"streams\":null}"}) {
-    auto r = DecodePushJson(body, Options());
+    auto r = DecodeJson(body, Options());
     ASSERT_TRUE(r.ok()) << body;
     EXPECT_TRUE(r->records.empty() && r->rejected.empty());
   }
@@ -277,7 +315,7 @@ TEST(LokiJsonTest, EveryPerEntryAndPerStreamErrorKeepsTheRest) {
     o.oldest_ns = 100;
     o.newest_ns = 1000000000;
     const std::string body = R"({"streams":[)" + c.stream + R"(,{"stream":{"app":"ok"},)" + ok_values + "}]}";
-    auto r = DecodePushJson(body, o);
+    auto r = DecodeJson(body, o);
     ASSERT_TRUE(r.ok()) << c.name << ": " << r.status().ToString();
     ASSERT_EQ(r->records.size(), 1u) << c.name;  // the good stream survives
     EXPECT_EQ(r->records[0].message, "good");
@@ -292,7 +330,7 @@ TEST(LokiJsonTest, EveryPerEntryAndPerStreamErrorKeepsTheRest) {
 TEST(LokiJsonTest, PartialAcceptanceWithinOneStream) {
   PushOptions o = Options();
   o.oldest_ns = 100;
-  auto r = DecodePushJson(R"({"streams":[{"stream":{"app":"a"},"values":[["200","a"],["50","b"],["300","c"]]}]})", o);
+  auto r = DecodeJson(R"({"streams":[{"stream":{"app":"a"},"values":[["200","a"],["50","b"],["300","c"]]}]})", o);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->records.size(), 2u);
   EXPECT_EQ(r->records[0].message, "a");
@@ -301,7 +339,7 @@ TEST(LokiJsonTest, PartialAcceptanceWithinOneStream) {
 }
 
 TEST(LokiJsonTest, RepeatedMetadataKeepsLastValueAtFirstPosition) {
-  auto r = DecodePushJson(R"({"streams":[{"stream":{"app":"a"},"values":[["1","l",{"x":"1","y":"2","x":"3"}]]}]})",
+  auto r = DecodeJson(R"({"streams":[{"stream":{"app":"a"},"values":[["1","l",{"x":"1","y":"2","x":"3"}]]}]})",
                           Options());
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->records.size(), 1u);
@@ -310,13 +348,30 @@ TEST(LokiJsonTest, RepeatedMetadataKeepsLastValueAtFirstPosition) {
 
 // ---- protobuf ----
 
+TEST(LokiJsonTest, LongMetadataListsDeduplicateLikeShortOnes) {
+  PushOptions o = Options();
+  o.max_fields = 128;
+  std::string meta = "{";
+  for (int i = 0; i < 40; ++i) meta += (i ? "," : "") + std::string("\"k") + std::to_string(i % 25) + "\":\"v" + std::to_string(i) + "\"";
+  meta += "}";
+  auto r = DecodeJson(R"({"streams":[{"stream":{"app":"a"},"values":[["1","l",)" + meta + "]]}]}", o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->records.size(), 1u);
+  const auto& fields = r->records[0].fields;
+  ASSERT_EQ(fields.size(), 25u);
+  for (int i = 0; i < 25; ++i) {
+    EXPECT_EQ(fields[i].name, "k" + std::to_string(i));
+    EXPECT_EQ(fields[i].value, "v" + std::to_string(i < 15 ? i + 25 : i));  // the last of k0..k14 came at 25..39
+  }
+}
+
 TEST(LokiProtoTest, RoundTripsStreamsEntriesAndMetadata) {
   const std::string body = EncodeRequest({
       EncodeStream(R"({job="promtail", env="dev"})",
                    {{1700000000, 123456789, "first", {{"trace_id", "t1"}}}, {1600000000, 0, "earlier", {}}}),
       EncodeStream(R"({app="web"})", {{-1, 999999999, "before the epoch", {}}}),
   });
-  auto r = DecodePushProto(body, Options());
+  auto r = DecodeProto(body, Options());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->records.size(), 3u);
   EXPECT_TRUE(r->rejected.empty());
@@ -349,7 +404,7 @@ TEST(LokiProtoTest, SkipsUnknownFieldsAndAcceptsAnyFieldOrder) {
   req.Bytes(2, "loki");  // format
   req.Bytes(1, stream.data());
   req.Varint(99, 1);
-  auto r = DecodePushProto(req.data(), Options());
+  auto r = DecodeProto(req.data(), Options());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->records.size(), 1u);
   EXPECT_EQ(r->records[0].timestamp_ns, 10000000005);
@@ -357,7 +412,7 @@ TEST(LokiProtoTest, SkipsUnknownFieldsAndAcceptsAnyFieldOrder) {
 }
 
 TEST(LokiProtoTest, EmptyMessageIsAnEmptyPush) {
-  auto r = DecodePushProto("", Options());
+  auto r = DecodeProto("", Options());
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->records.empty() && r->rejected.empty());
 }
@@ -403,7 +458,7 @@ TEST(LokiProtoTest, PerStreamAndPerEntryErrorsKeepTheRest) {
        "name"},
   };
   for (const auto& c : cases) {
-    auto r = DecodePushProto(EncodeRequest({c.stream, EncodeStream("{app=\"ok\"}", {{2, 0, "good", {}}})}), Options());
+    auto r = DecodeProto(EncodeRequest({c.stream, EncodeStream("{app=\"ok\"}", {{2, 0, "good", {}}})}), Options());
     ASSERT_TRUE(r.ok()) << c.name << ": " << r.status().ToString();
     ASSERT_EQ(r->records.size(), 1u) << c.name;
     EXPECT_EQ(r->records[0].message, "good");
@@ -415,7 +470,7 @@ TEST(LokiProtoTest, PerStreamAndPerEntryErrorsKeepTheRest) {
 
 TEST(LokiProtoTest, DamageAfterGoodStreamsKeepsThemAndNothingDecodableIsAnError) {
   std::string good = EncodeRequest({EncodeStream("{app=\"a\"}", {{1, 0, "kept", {}}})});
-  auto r = DecodePushProto(good + "\x0a\x7f" "truncated", Options());
+  auto r = DecodeProto(good + "\x0a\x7f" "truncated", Options());
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->records.size(), 1u);
   ASSERT_EQ(r->rejected.size(), 1u);
@@ -423,17 +478,17 @@ TEST(LokiProtoTest, DamageAfterGoodStreamsKeepsThemAndNothingDecodableIsAnError)
 
   for (std::string bad : {std::string("\x0a\x7f" "short"), std::string("\xff"), std::string("\x00", 1),
                           std::string("not a protobuf")}) {
-    auto e = DecodePushProto(bad, Options());
+    auto e = DecodeProto(bad, Options());
     ASSERT_FALSE(e.ok()) << bad;
     EXPECT_EQ(e.status().message().rfind("malformed protobuf: ", 0), 0u) << e.status().message();
   }
 }
 
 TEST(LokiProtoTest, JsonAndProtobufAgree) {
-  auto j = DecodePushJson(
+  auto j = DecodeJson(
       R"({"streams":[{"stream":{"app":"x","env":"e"},"values":[["1700000000000000042","hello",{"k":"v"}]]}]})",
       Options());
-  auto p = DecodePushProto(
+  auto p = DecodeProto(
       EncodeRequest({EncodeStream(R"({env="e",app="x"})", {{1700000000, 42, "hello", {{"k", "v"}}}})}), Options());
   ASSERT_TRUE(j.ok() && p.ok());
   EXPECT_EQ(j->records, p->records);

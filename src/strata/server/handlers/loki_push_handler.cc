@@ -113,28 +113,30 @@ Handler MakeLokiPushHandler(ingest::IngestSink& sink, const Config& config) {
     options.oldest_ns = now - RetentionOf(config, tenant);
     options.newest_ns = now + kCreationGraceNs;
 
+    // Entries are encoded into the stored form while the body is decoded (no LogRecord per line).
+    model::RecordBatchBuilder encoder(tenant);
     base::Result<ingest::loki::PushResult> decoded = base::Internal("unreachable");
     if (json) {
       auto body = JsonBody(encoding, std::move(request.body), config.max_decompressed_bytes);
       if (!body.ok()) return fail(body.status());
-      decoded = ingest::loki::DecodePushJson(*body, options);
+      decoded = ingest::loki::DecodePushJson(*body, options, &encoder);
     } else {
       auto message = ProtobufMessage(encoding, std::move(request.body), config.max_decompressed_bytes);
       if (!message.ok()) return fail(message.status());
-      decoded = ingest::loki::DecodePushProto(*message, options);
+      decoded = ingest::loki::DecodePushProto(*message, options, &encoder);
     }
     if (!decoded.ok()) return fail(decoded.status());
 
     for (const auto& r : decoded->rejected) sink.CountRejected(tenant, r.reason, r.entries);
     std::string rejection_text = RejectionText(decoded->rejected);
-    if (decoded->records.empty()) {
+    if (encoder.records() == 0) {
       if (!decoded->rejected.empty()) return fail(base::InvalidArgument(rejection_text));
       return respond(NoContent());
     }
 
     auto shared_respond = std::make_shared<Responder>(std::move(respond));
-    base::Status st = sink.Ingest(
-        tenant, std::move(decoded->records),
+    base::Status st = sink.IngestEncoded(
+        encoder.Finish(),
         [shared_respond, rejection_text = std::move(rejection_text), tenant, &sink](const base::Status& durable) {
           if (!durable.ok()) {
             sink.CountError(tenant, base::StatusCodeName(durable.code()));

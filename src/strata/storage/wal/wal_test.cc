@@ -319,6 +319,35 @@ TEST(WalTest, GroupCommitManyThreads) {
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(next[t], kPerThread);
 }
 
+// AppendView borrows the caller's bytes; mixed with owned appends, groups of thousands of records (more buffers
+// than one writev takes) must land byte for byte and in order.
+TEST(WalTest, AppendViewMixedWithAppendInLargeGroups) {
+  TempDir tmp;
+  RecordingObserver observer;
+  WalOptions options = SmallOptions(tmp.Wal());
+  options.segment_bytes = 64ull << 20;
+  const int kRecords = 5000;
+  std::vector<std::string> payloads;
+  for (int i = 0; i < kRecords; ++i) payloads.push_back(Payload(i));
+  {
+    auto writer = MustOpen(options, &observer);
+    ASSERT_NE(writer, nullptr);
+    Completions c;
+    for (int i = 0; i < kRecords; ++i) {
+      Status st = i % 3 == 0 ? writer->Append(payloads[i], c.Callback())
+                             : writer->AppendView(payloads[i], c.Callback());
+      ASSERT_TRUE(st.ok()) << st.ToString();
+    }
+    c.WaitFor(kRecords);
+    EXPECT_TRUE(c.errors().empty());
+    EXPECT_TRUE(writer->Close().ok());
+  }
+  EXPECT_EQ(observer.records.load(), static_cast<uint64_t>(kRecords));
+  Replayed r = Replay(tmp.Wal());
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.payloads, payloads);
+}
+
 TEST(WalTest, TornTailAtEveryOffsetOfLastRecord) {
   TempDir tmp;
   const int kRecords = 5;

@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -54,9 +56,13 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 struct PendingRecord {
-  std::string payload;
+  std::string owned;         // the payload when Append took it
+  std::string_view borrowed;  // the payload when AppendView lent it (owned stays empty)
+  bool is_borrowed = false;
   WalWriter::Callback done;
   uint64_t bytes = 0;  // framed size, as counted in pending_bytes_
+
+  std::string_view payload() const { return is_borrowed ? borrowed : std::string_view(owned); }
 };
 
 // write(2) may write less than asked (signals, quotas, a full disk part-way through); loop until done or error.
@@ -69,6 +75,29 @@ Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
     }
     p += w;
     n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+// writev(2) in slices of at most IOV_MAX buffers, resuming after short writes like WriteAll.
+Status WriteAllGathered(int fd, std::vector<iovec>& iov, const std::string& path) {
+  size_t next = 0;
+  while (next < iov.size()) {
+    const int count = static_cast<int>(std::min<size_t>(iov.size() - next, IOV_MAX));
+    ssize_t w = ::writev(fd, iov.data() + next, count);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write", path, errno);
+    }
+    auto left = static_cast<size_t>(w);
+    while (next < iov.size() && left >= iov[next].iov_len) {
+      left -= iov[next].iov_len;
+      ++next;
+    }
+    if (left > 0) {
+      iov[next].iov_base = static_cast<char*>(iov[next].iov_base) + left;
+      iov[next].iov_len -= left;
+    }
   }
   return Status::Ok();
 }
@@ -155,11 +184,25 @@ class WalWriterImpl final : public WalWriter {
   }
 
   Status Append(std::string payload, Callback done) override {
-    if (payload.size() > kMaxRecordBytes) {
-      return base::InvalidArgument("WAL record of " + std::to_string(payload.size()) +
+    PendingRecord record;
+    record.owned = std::move(payload);
+    return Enqueue(std::move(record), std::move(done));
+  }
+
+  Status AppendView(std::string_view payload, Callback done) override {
+    PendingRecord record;
+    record.borrowed = payload;
+    record.is_borrowed = true;
+    return Enqueue(std::move(record), std::move(done));
+  }
+
+  Status Enqueue(PendingRecord record, Callback done) {
+    const size_t payload_size = record.payload().size();
+    if (payload_size > kMaxRecordBytes) {
+      return base::InvalidArgument("WAL record of " + std::to_string(payload_size) +
                                    " bytes exceeds the maximum of " + std::to_string(kMaxRecordBytes));
     }
-    uint64_t bytes = payload.size() + kRecordHeaderSize;
+    uint64_t bytes = payload_size + kRecordHeaderSize;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closing_) return base::Unavailable("WAL writer is closed");
@@ -172,7 +215,9 @@ class WalWriterImpl final : public WalWriter {
                                        std::to_string(options_.max_pending_bytes) + "), retry later");
       }
       pending_bytes_.fetch_add(bytes, std::memory_order_relaxed);
-      queue_.push_back(PendingRecord{std::move(payload), std::move(done), bytes});
+      record.done = std::move(done);
+      record.bytes = bytes;
+      queue_.push_back(std::move(record));
     }
     cv_.notify_one();
     return Status::Ok();
@@ -311,20 +356,27 @@ class WalWriterImpl final : public WalWriter {
     }
   }
 
-  // One buffer, one write loop, at most one fdatasync for the whole group: this is what makes group commit cheap.
+  // One gathered write (the record headers here, the payloads where they are: no copy), at most one fdatasync for
+  // the whole group: this is what makes group commit cheap.
   Status WriteGroup(std::vector<PendingRecord>& group) {
+    std::string headers;
+    headers.reserve(group.size() * kRecordHeaderSize);
     size_t total = 0;
-    for (const auto& record : group) total += record.bytes;
-    std::string buf;
-    buf.reserve(total);
-    for (auto& record : group) {
-      size_t header_at = buf.size();
-      common::PutFixed32(buf, static_cast<uint32_t>(record.payload.size()));
-      uint32_t crc = common::Crc32c(0, buf.data() + header_at, 4);
-      crc = common::Crc32c(crc, record.payload.data(), record.payload.size());
-      common::PutFixed32(buf, common::Crc32cMask(crc));
-      buf.append(record.payload);
-      std::string().swap(record.payload);  // the copy in buf is enough; halve peak memory for big groups
+    for (const auto& record : group) {
+      const std::string_view payload = record.payload();
+      const size_t header_at = headers.size();
+      common::PutFixed32(headers, static_cast<uint32_t>(payload.size()));
+      uint32_t crc = common::Crc32c(0, headers.data() + header_at, 4);
+      crc = common::Crc32c(crc, payload.data(), payload.size());
+      common::PutFixed32(headers, common::Crc32cMask(crc));
+      total += record.bytes;
+    }
+    std::vector<iovec> iov;
+    iov.reserve(group.size() * 2);
+    for (size_t i = 0; i < group.size(); ++i) {
+      const std::string_view payload = group[i].payload();
+      iov.push_back({headers.data() + i * kRecordHeaderSize, kRecordHeaderSize});
+      if (!payload.empty()) iov.push_back({const_cast<char*>(payload.data()), payload.size()});
     }
 
     // Rotate before, never inside, a group: the group lands in one segment, which may overshoot segment_bytes.
@@ -337,16 +389,16 @@ class WalWriterImpl final : public WalWriter {
     }
 
     STRATA_FAULT_POINT("wal.group.before_write");
-    Status st = WriteAll(fd_, buf.data(), buf.size(), path_);
+    Status st = WriteAllGathered(fd_, iov, path_);
     if (!st.ok()) {
       // The segment may now end in a partial record; replay truncates it. Never write to it again.
       Fail(st);
       return st;
     }
-    segment_size_ += buf.size();
+    segment_size_ += total;
     unsynced_ = true;
     STRATA_FAULT_POINT("wal.group.after_write");
-    if (observer_ != nullptr) observer_->OnGroupWritten(group.size(), buf.size());
+    if (observer_ != nullptr) observer_->OnGroupWritten(group.size(), total);
 
     // kInterval syncs in Run() after the callbacks, which only wait for write() under that policy.
     if (options_.fsync == FsyncPolicy::kBatch) {

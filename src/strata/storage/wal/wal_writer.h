@@ -81,6 +81,9 @@ class WalWriter {
 
   // Queues one record (payload is opaque to the WAL). done is called exactly once unless Append returns an error.
   virtual base::Status Append(std::string payload, Callback done) = 0;
+  // The same without taking the bytes: payload must stay valid and unchanged until done has been called (or
+  // Append returned an error). The storage engine hands over a view of the head's copy, so a batch is kept once.
+  virtual base::Status AppendView(std::string_view payload, Callback done) = 0;
 
   // Writes and fsyncs everything queued, completes all callbacks, stops the thread. Idempotent.
   virtual base::Status Close() = 0;
