@@ -244,6 +244,17 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
       if (no_stages && batch.fields.empty() && extractor.kind() != SampleExtractor::Kind::kUnwrap) {
         static const model::LabelSet kNoLabels;
         uint32_t id = series_for(batch.labels ? *batch.labels : kNoLabels);
+        if (extractor.kind() == SampleExtractor::Kind::kCount) {
+          base::Status st = builder.AddAll(id, batch.timestamps, 1.0);
+          if (!st.ok()) {
+            error = st;
+            return false;
+          }
+          for (size_t i = 0; i < batch.messages.size(); ++i) stats.bytes_processed += batch.messages.at(i).size();
+          stats.lines_processed += batch.size();
+          stats.post_filter_lines += batch.size();
+          return true;
+        }
         for (size_t i = 0; i < batch.size(); ++i) {
           double v = 1;
           if (extractor.kind() == SampleExtractor::Kind::kBytes) v = double(batch.messages.at(i).size());

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,9 @@ class RangeVectorBuilder {
   // max_ns) holds: they fall into the same windows, so one timestamp stands for all (a block counted from its
   // header, without decoding its timestamps).
   base::Status AddRepeated(uint32_t id, int64_t min_ns, uint64_t n, double value);
+  // Samples of one value at the times `ts` (ascending, as in a forward scan's batch: then each run of times in
+  // one elementary interval costs one AddRepeated instead of a window lookup per sample).
+  base::Status AddAll(uint32_t id, std::span<const int64_t> ts, double value);
   // True when every timestamp in [a_ns, b_ns] belongs to exactly the same windows (one elementary interval).
   // Thread-safe (reads the immutable window layout), so scan workers may ask.
   bool SameInterval(int64_t a_ns, int64_t b_ns) const;

@@ -46,6 +46,33 @@ void AddSample(RangeOp op, Partial& p, int64_t t, double v) {
   ++p.n;
 }
 
+void AddSamples(RangeOp op, Partial& p, int64_t t, double v, uint64_t n) {
+  if (n == 0) return;
+  switch (op) {
+    case RangeOp::kMinOverTime:
+    case RangeOp::kMaxOverTime:
+    case RangeOp::kFirstOverTime:
+    case RangeOp::kLastOverTime:
+      // Equal value and time: the repeats change nothing but the count.
+      AddSample(op, p, t, v);
+      p.n += n - 1;
+      return;
+    case RangeOp::kStddevOverTime:
+    case RangeOp::kStdvarOverTime: break;  // Welford's steps do not collapse exactly
+    default: {
+      // Integer-valued partial sums below 2^53 are exact, so one product equals n additions.
+      constexpr double kExact = 9007199254740992.0;
+      if (v == std::trunc(v) && p.a == std::trunc(p.a) && std::fabs(p.a) + std::fabs(v) * double(n) < kExact) {
+        p.a += v * double(n);
+        p.n += n;
+        return;
+      }
+      break;
+    }
+  }
+  for (uint64_t i = 0; i < n; ++i) AddSample(op, p, t, v);
+}
+
 Partial Merge(RangeOp op, const Partial& x, const Partial& y) {
   if (x.n == 0) return y;
   if (y.n == 0) return x;

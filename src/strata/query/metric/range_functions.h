@@ -31,6 +31,8 @@ struct Partial {
 
 bool IsDecomposable(RangeOp op);
 void AddSample(RangeOp op, Partial& p, int64_t t, double v);
+// n samples of value v at time t, in O(1) where the result is bit-identical to n AddSample calls.
+void AddSamples(RangeOp op, Partial& p, int64_t t, double v, uint64_t n);
 Partial Merge(RangeOp op, const Partial& earlier, const Partial& later);
 // The function's value for a window; nullopt when the window yields no point. `range_seconds` is <= 0 for an
 // unbounded window (rates are then undefined).

@@ -110,7 +110,7 @@ struct RangeVectorBuilder::State {
     return base::Status::Ok();
   }
 
-  base::Status AddDecomposable(uint32_t id, uint32_t cell, int64_t t, double v) {
+  base::Status AddDecomposable(uint32_t id, uint32_t cell, int64_t t, double v, uint64_t n = 1) {
     CellRow& row = rows[id];
     if (row.cells.empty()) {
       row.base = cell;
@@ -130,7 +130,11 @@ struct RangeVectorBuilder::State {
       row.cells.resize(row.cells.size() + grow);
       RETURN_IF_ERROR(Hold(grow));
     }
-    internal::AddSample(op, row.cells[cell - row.base], t, v);
+    if (n == 1) {
+      internal::AddSample(op, row.cells[cell - row.base], t, v);
+    } else {
+      internal::AddSamples(op, row.cells[cell - row.base], t, v, n);
+    }
     return base::Status::Ok();
   }
 
@@ -258,14 +262,46 @@ base::Status RangeVectorBuilder::Add(uint32_t id, int64_t t_ns, double value) {
 base::Status RangeVectorBuilder::AddRepeated(uint32_t id, int64_t min_ns, uint64_t n, double value) {
   State& s = *state_;
   if (n == 0) return base::Status::Ok();
-  if (id == kRejectedSeries || !internal::IsDecomposable(s.op) || s.op == RangeOp::kAbsentOverTime) {
+  if (id == kRejectedSeries || !internal::IsDecomposable(s.op)) {
     for (uint64_t i = 0; i < n; ++i) RETURN_IF_ERROR(Add(id, min_ns, value));
     return base::Status::Ok();
   }
   auto cell = s.layout.CellOf(min_ns);
   if (!cell) return base::Status::Ok();
+  if (s.op == RangeOp::kAbsentOverTime) {
+    s.absent_counts[*cell] += n;
+    return base::Status::Ok();
+  }
   if (id >= s.labels.size()) return base::Internal("RangeVectorBuilder::AddRepeated: unknown series id");
-  for (uint64_t i = 0; i < n; ++i) RETURN_IF_ERROR(s.AddDecomposable(id, *cell, min_ns, value));
+  return s.AddDecomposable(id, *cell, min_ns, value, n);
+}
+
+base::Status RangeVectorBuilder::AddAll(uint32_t id, std::span<const int64_t> ts, double value) {
+  State& s = *state_;
+  // first/last_over_time keep the times of their samples: one time cannot stand for a run.
+  if (id == kRejectedSeries || !internal::IsDecomposable(s.op) || s.op == RangeOp::kFirstOverTime ||
+      s.op == RangeOp::kLastOverTime) {
+    for (int64_t t : ts) RETURN_IF_ERROR(Add(id, t, value));
+    return base::Status::Ok();
+  }
+  if (s.op != RangeOp::kAbsentOverTime && id >= s.labels.size()) {
+    return base::Internal("RangeVectorBuilder::AddAll: unknown series id");
+  }
+  size_t i = 0;
+  while (i < ts.size()) {
+    int64_t last;
+    auto cell = s.layout.CellOf(ts[i], &last);
+    size_t j = i + 1;
+    while (j < ts.size() && ts[j] >= ts[i] && ts[j] <= last) ++j;  // [ts[i], last] is one interval
+    if (cell) {
+      if (s.op == RangeOp::kAbsentOverTime) {
+        s.absent_counts[*cell] += j - i;
+      } else {
+        RETURN_IF_ERROR(s.AddDecomposable(id, *cell, ts[i], value, j - i));
+      }
+    }
+    i = j;
+  }
   return base::Status::Ok();
 }
 

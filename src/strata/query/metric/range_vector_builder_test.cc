@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <span>
 
 #include "strata/query/metric/metric_test_util.h"
 
@@ -530,6 +531,69 @@ TEST(Builder, MatchesBruteForceOnRandomInput) {
     ASSERT_TRUE(SameSeries(*r, expected)) << "round " << round << " op " << RangeOpName(op) << " step "
                                           << step / kSec << " range " << range / kSec << " offset "
                                           << offset / kSec;
+  }
+}
+
+// AddAll (runs of ascending times, one window lookup per interval) and AddRepeated (n equal samples at once) must
+// give exactly what one Add per sample gives, for every op, whatever the grid.
+TEST(Builder, AddAllAndAddRepeatedEqualOneAddPerSample) {
+  std::mt19937_64 rng(7);
+  const RangeOp ops[] = {RangeOp::kCountOverTime, RangeOp::kRate,          RangeOp::kSumOverTime,
+                         RangeOp::kMinOverTime,   RangeOp::kMaxOverTime,   RangeOp::kAvgOverTime,
+                         RangeOp::kStdvarOverTime, RangeOp::kStddevOverTime, RangeOp::kFirstOverTime,
+                         RangeOp::kLastOverTime,  RangeOp::kQuantileOverTime, RangeOp::kAbsentOverTime,
+                         RangeOp::kBytesOverTime, RangeOp::kRateCounter};
+  for (int round = 0; round < 140; ++round) {
+    RangeOp op = ops[round % std::size(ops)];
+    int64_t step = int64_t(1 + rng() % 20) * kSec;
+    int64_t range = int64_t(rng() % 4 == 0 ? 0 : 1 + rng() % 60) * kSec;
+    int64_t offset = int64_t(rng() % 10) * kSec;
+    StepGrid grid{100 * kSec, 100 * kSec + int64_t(rng() % 30) * step, rng() % 5 == 0 ? 0 : step};
+    if (grid.step_ns == 0) grid.end_ns = grid.start_ns;
+    RangeAggregation node;
+    node.op = op;
+    node.param = 0.3;
+    node.range.range_ns = range;
+    node.range.offset_ns = offset;
+    RangeVectorBuilder one(node, grid, {}), all(node, grid, {}), repeated(node, grid, {});
+    const double values[] = {1.0, 3.0, 0.25, -2.0, 1e17};
+    const double v = values[rng() % std::size(values)];
+    std::vector<int64_t> ts;
+    int64_t t = int64_t(rng() % 100) * kSec;
+    for (int i = 0; i < 400; ++i) {
+      t += int64_t(rng() % 3) * kSec / 2 + int64_t(rng() % 2);  // ascending, with repeats
+      ts.push_back(t);
+    }
+    uint32_t a = one.SeriesFor(kA), b = all.SeriesFor(kA), c = repeated.SeriesFor(kA);
+    for (int64_t x : ts) ASSERT_TRUE(one.Add(a, x, v).ok());
+    // In batches, as a scan emits them.
+    for (size_t i = 0; i < ts.size(); i += 37) {
+      std::span<const int64_t> batch(ts.data() + i, std::min<size_t>(37, ts.size() - i));
+      ASSERT_TRUE(all.AddAll(b, batch, v).ok());
+    }
+    // Equal times go in through AddRepeated (a block counted from its header is one such run).
+    for (size_t i = 0; i < ts.size();) {
+      size_t j = i;
+      while (j < ts.size() && ts[j] == ts[i]) ++j;
+      ASSERT_TRUE(repeated.AddRepeated(c, ts[i], j - i, v).ok());
+      i = j;
+    }
+    auto r1 = one.Finish(), r2 = all.Finish(), r3 = repeated.Finish();
+    ASSERT_TRUE(r1.ok() && r2.ok() && r3.ok());
+    ASSERT_EQ(r1->size(), r2->size()) << RangeOpName(op);
+    ASSERT_EQ(r1->size(), r3->size()) << RangeOpName(op);
+    for (size_t k = 0; k < r1->size(); ++k) {
+      ASSERT_EQ((*r1)[k].points.size(), (*r2)[k].points.size()) << RangeOpName(op);
+      ASSERT_EQ((*r1)[k].points.size(), (*r3)[k].points.size()) << RangeOpName(op);
+      for (size_t p = 0; p < (*r1)[k].points.size(); ++p) {
+        const auto& x = (*r1)[k].points[p];
+        EXPECT_EQ(x.t_ns, (*r2)[k].points[p].t_ns);
+        EXPECT_EQ(x.t_ns, (*r3)[k].points[p].t_ns);
+        // Bit-identical (NaN never occurs here).
+        EXPECT_EQ(x.v, (*r2)[k].points[p].v) << RangeOpName(op) << " round " << round;
+        EXPECT_EQ(x.v, (*r3)[k].points[p].v) << RangeOpName(op) << " round " << round;
+      }
+    }
   }
 }
 

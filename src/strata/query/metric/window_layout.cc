@@ -77,6 +77,19 @@ std::optional<uint32_t> WindowLayout::CellOf(int64_t t) const {
   return uint32_t(cell);
 }
 
+std::optional<uint32_t> WindowLayout::CellOf(int64_t t, int64_t* interval_last) const {
+  auto it = std::lower_bound(edges_.begin(), edges_.end(), t);
+  if (it == edges_.end()) {
+    *interval_last = std::numeric_limits<int64_t>::max();
+    return std::nullopt;
+  }
+  *interval_last = *it;
+  if (it == edges_.begin()) return std::nullopt;
+  int32_t cell = cell_of_interval_[size_t(it - edges_.begin()) - 1];
+  if (cell < 0) return std::nullopt;
+  return uint32_t(cell);
+}
+
 int64_t WindowLayout::data_from() const {
   return edges_.front() == kUnbounded ? kUnbounded : edges_.front() + 1;
 }

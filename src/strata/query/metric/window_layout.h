@@ -40,6 +40,9 @@ class WindowLayout {
   uint32_t end_cell(size_t i) const { return windows_[i].end_cell; }
   // The cell holding time t; nullopt when no window contains t.
   std::optional<uint32_t> CellOf(int64_t t) const;
+  // The same, and *interval_last = the last time of t's elementary interval (every time in [t, *interval_last]
+  // has the same answer; INT64_MAX past the last window).
+  std::optional<uint32_t> CellOf(int64_t t, int64_t* interval_last) const;
 
   int64_t data_from() const;  // inclusive
   int64_t data_to() const;    // inclusive
