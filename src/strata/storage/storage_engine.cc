@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <unordered_map>
 
 #include "strata/base/fault_point.h"
 #include "strata/model/record_codec.h"
 #include "strata/model/time_format.h"
 #include "strata/observability/log.h"
+#include "strata/storage/head/head_batch_reader.h"
 #include "strata/storage/wal/wal_reader.h"
 
 namespace strata::storage {
@@ -252,17 +254,45 @@ Status StorageEngine::Flush() {
   auto batches = head_.SnapshotBefore(wal_seq_end);
   if (batches.empty()) return Status::Ok();
 
-  // One builder per (tenant, day).
+  // One builder per (tenant, day). Rows go in as views into the head batches (`batches` keeps them alive until the
+  // parts are written): no decoding into LogRecords, no copy. Each distinct label set is decoded and hashed once
+  // per tenant, keyed by its encoded bytes.
   std::map<std::pair<std::string, uint32_t>, PartBuilder> builders;
   for (const auto& [tenant, list] : batches) {
+    struct StreamCache {
+      model::StreamId id;
+      model::LabelSet labels;
+      int64_t day_number = 0;  // days since the epoch of `builder`
+      PartBuilder* builder = nullptr;
+      PartBuilder::StreamRef ref = nullptr;
+    };
+    std::unordered_map<std::string_view, StreamCache> streams;
+    HeadRecordView r;
     for (const auto& hb : list) {
-      auto decoded = model::DecodeRecordBatch(hb->encoded);
-      if (!decoded.ok()) return decoded.status();
-      for (const auto& r : decoded->records) {
-        auto key = std::make_pair(tenant, model::UtcDayOf(r.timestamp_ns));
-        auto it = builders.find(key);
-        if (it == builders.end()) it = builders.emplace(key, PartBuilder(options_.part)).first;
-        it->second.Add(r);
+      auto reader = HeadBatchReader::Open(hb->encoded);
+      if (!reader.ok()) return reader.status();
+      while (true) {
+        auto more = reader->Next(&r);
+        if (!more.ok()) return more.status();
+        if (!*more) break;
+        auto [it, inserted] = streams.try_emplace(r.labels);
+        StreamCache& s = it->second;
+        if (inserted) {
+          RETURN_IF_ERROR(HeadBatchReader::DecodeLabels(r.labels, &s.labels));
+          s.id = model::StreamIdOf(s.labels);
+        }
+        constexpr int64_t kNanosPerDay = 86400LL * 1000000000LL;
+        int64_t day_number = r.timestamp_ns / kNanosPerDay;
+        if (r.timestamp_ns % kNanosPerDay < 0) --day_number;
+        if (s.builder == nullptr || s.day_number != day_number) {
+          auto key = std::make_pair(tenant, model::UtcDayOf(r.timestamp_ns));
+          auto b = builders.find(key);
+          if (b == builders.end()) b = builders.emplace(key, PartBuilder(options_.part)).first;
+          s.builder = &b->second;
+          s.ref = s.builder->Stream(s.id, s.labels);
+          s.day_number = day_number;
+        }
+        s.builder->AddBorrowed(s.ref, r.timestamp_ns, r.message, r.fields);
       }
     }
   }

@@ -121,7 +121,7 @@ PartBuilder::PartBuilder(PartWriterOptions options) : options_(options) {
 }
 
 uint32_t PartBuilder::ColumnIdFor(std::string_view name) {
-  auto it = column_ids_.find(std::string(name));
+  auto it = column_ids_.find(name);
   if (it != column_ids_.end()) return it->second;
   uint32_t id = static_cast<uint32_t>(column_names_.size());
   column_names_.emplace_back(name);
@@ -129,11 +129,29 @@ uint32_t PartBuilder::ColumnIdFor(std::string_view name) {
   return id;
 }
 
-void PartBuilder::AddRow(StreamRows& s, int64_t ts, std::string_view message) {
-  uint32_t begin = static_cast<uint32_t>(field_refs_.size());
-  s.rows.push_back({ts, static_cast<uint32_t>(messages_.size()), begin, begin});
-  messages_.Append(message);
-  raw_bytes_ += message.size();
+PartBuilder::StreamRef PartBuilder::Stream(const model::StreamId& id, const model::LabelSet& labels) {
+  auto [it, inserted] = streams_.try_emplace(id);
+  if (inserted) {
+    it->second.labels = labels;
+    for (const auto& l : labels) it->second.label_bytes += l.name.size() + l.value.size();
+  }
+  return &it->second;
+}
+
+void PartBuilder::AddRow(StreamRows& s, int64_t ts, std::string_view message,
+                         const std::vector<std::pair<std::string_view, std::string_view>>& fields, bool copy) {
+  if (copy) message = arena_.Keep(message);
+  const uint32_t begin = static_cast<uint32_t>(field_refs_.size());
+  size_t raw = s.label_bytes + message.size();
+  for (const auto& [name, value] : fields) {
+    if (value.empty()) continue;
+    std::string_view v = copy ? arena_.Keep(value) : value;
+    field_refs_.push_back({v.data(), static_cast<uint32_t>(v.size()), ColumnIdFor(name)});
+    raw += name.size() + value.size();
+  }
+  s.rows.push_back({ts, message.data(), static_cast<uint32_t>(message.size()), begin,
+                    static_cast<uint32_t>(field_refs_.size())});
+  raw_bytes_ += raw;
   ++rows_;
 }
 
@@ -147,18 +165,12 @@ void PartBuilder::Add(const model::LabelSet& labels, int64_t ts, std::string_vie
 
 void PartBuilder::Add(const model::StreamId& id, const model::LabelSet& labels, int64_t ts, std::string_view message,
                       const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
-  auto [it, inserted] = streams_.try_emplace(id);
-  if (inserted) it->second.labels = labels;
-  AddRow(it->second, ts, message);
-  Row& row = it->second.rows.back();
-  for (const auto& [name, value] : fields) {
-    if (value.empty()) continue;
-    field_refs_.emplace_back(ColumnIdFor(name), static_cast<uint32_t>(field_values_.size()));
-    field_values_.Append(value);
-    raw_bytes_ += name.size() + value.size();
-  }
-  row.fields_end = static_cast<uint32_t>(field_refs_.size());
-  for (const auto& l : labels) raw_bytes_ += l.name.size() + l.value.size();
+  AddRow(*Stream(id, labels), ts, message, fields, /*copy=*/true);
+}
+
+void PartBuilder::AddBorrowed(StreamRef stream, int64_t ts, std::string_view message,
+                              const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
+  AddRow(*stream, ts, message, fields, /*copy=*/false);
 }
 
 base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta) {
@@ -198,8 +210,8 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
       size_t end = start, bytes = 0;
       while (end < rows.size() && end - start < options_.block_max_rows && bytes < options_.block_max_bytes) {
         const Row& r = rows[end];
-        bytes += 8 + messages_.at(r.message).size();
-        for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) bytes += field_values_.at(field_refs_[f].second).size();
+        bytes += 8 + r.message_size;
+        for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) bytes += field_refs_[f].size;
         ++end;
       }
       jobs.push_back({rows.data() + start, end - start, stream_idx});
@@ -236,7 +248,7 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
     {
       std::unordered_set<uint32_t> seen;
       for (size_t i = 0; i < job.n; ++i) {
-        for (uint32_t f = job.rows[i].fields_begin; f < job.rows[i].fields_end; ++f) seen.insert(field_refs_[f].first);
+        for (uint32_t f = job.rows[i].fields_begin; f < job.rows[i].fields_end; ++f) seen.insert(field_refs_[f].column);
       }
       std::vector<uint32_t> sorted(seen.begin(), seen.end());
       std::sort(sorted.begin(), sorted.end());
@@ -248,12 +260,12 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
       for (size_t i = 0; i < job.n; ++i) {
         const Row& r = job.rows[i];
         if (column_id == kMessageColumnId) {
-          values.Append(messages_.at(r.message));
+          values.Append(r.message_view());
           continue;
         }
         std::string_view v;
         for (uint32_t f = r.fields_begin; f < r.fields_end; ++f) {
-          if (field_refs_[f].first == column_id) v = field_values_.at(field_refs_[f].second);  // last wins
+          if (field_refs_[f].column == column_id) v = field_refs_[f].value_view();  // last wins
         }
         values.Append(v);
       }

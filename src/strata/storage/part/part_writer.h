@@ -19,6 +19,7 @@
 #include "strata/base/status.h"
 #include "strata/model/log_record.h"
 #include "strata/model/stream_id.h"
+#include "strata/storage/part/byte_arena.h"
 #include "strata/storage/part/part_format.h"
 #include "strata/storage/part/string_column.h"
 
@@ -38,8 +39,14 @@ struct PartWriterOptions {
 inline constexpr int kMergeZstdLevel = 9;
 
 class PartBuilder {
+  struct StreamRows;
+
  public:
   explicit PartBuilder(PartWriterOptions options = {});
+
+  // A stream of this part (labels canonical); the same id gives the same ref. Valid as long as the builder.
+  using StreamRef = StreamRows*;
+  StreamRef Stream(const model::StreamId& id, const model::LabelSet& labels);
 
   // labels must be canonical. Empty field values are not stored (an empty value means "absent").
   void Add(const model::LabelSet& labels, int64_t timestamp_ns, std::string_view message,
@@ -48,6 +55,10 @@ class PartBuilder {
   // Same, with a precomputed stream id (merges already know it).
   void Add(const model::StreamId& id, const model::LabelSet& labels, int64_t timestamp_ns, std::string_view message,
            const std::vector<std::pair<std::string_view, std::string_view>>& fields);
+  // Same, without copying: the message and field values are referenced where they are, so they must stay valid
+  // and unchanged until Write returns (the flush holds its head snapshot until then). Field names are copied.
+  void AddBorrowed(StreamRef stream, int64_t timestamp_ns, std::string_view message,
+                   const std::vector<std::pair<std::string_view, std::string_view>>& fields);
 
   uint64_t rows() const { return rows_; }
   uint64_t raw_bytes() const { return raw_bytes_; }
@@ -57,26 +68,41 @@ class PartBuilder {
   base::Result<PartMeta> Write(const std::string& dir, PartMeta meta);
 
  private:
+  // Rows and field values are views (into arena_ for Add, into the caller's bytes for AddBorrowed): no second copy
+  // of a flush's head, and 32 + 16 bytes per row and field.
   struct Row {
     int64_t ts;
-    uint32_t message;       // index into messages_
+    const char* message;
+    uint32_t message_size;
     uint32_t fields_begin;  // [begin, end) into field_refs_
     uint32_t fields_end;
+    std::string_view message_view() const { return {message, message_size}; }
+  };
+  struct FieldRef {
+    const char* value;
+    uint32_t size;
+    uint32_t column;
+    std::string_view value_view() const { return {value, size}; }
   };
   struct StreamRows {
     model::LabelSet labels;
+    size_t label_bytes = 0;  // names + values, counted into raw_bytes per row
     std::vector<Row> rows;
   };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   uint32_t ColumnIdFor(std::string_view name);
-  void AddRow(StreamRows& s, int64_t ts, std::string_view message);
+  void AddRow(StreamRows& s, int64_t ts, std::string_view message,
+              const std::vector<std::pair<std::string_view, std::string_view>>& fields, bool copy);
 
   PartWriterOptions options_;
   std::map<model::StreamId, StreamRows> streams_;
-  StringColumn messages_;
-  StringColumn field_values_;
-  std::vector<std::pair<uint32_t, uint32_t>> field_refs_;  // (column id, index into field_values_)
-  std::vector<std::string> column_names_;                  // id -> name; id 0 is the message
-  std::unordered_map<std::string, uint32_t> column_ids_;
+  ByteArena arena_;
+  std::vector<FieldRef> field_refs_;
+  std::vector<std::string> column_names_;  // id -> name; id 0 is the message
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> column_ids_;
   uint64_t rows_ = 0;
   uint64_t raw_bytes_ = 0;
 };
