@@ -162,7 +162,9 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
     }
     scan.matchers = std::move(matchers);
     scan.direction = storage::Direction::kForward;
-    const bool no_stages = node.range.log.stages.empty() && !node.range.unwrap;
+    // No stage left for the pipeline: none at all, or only line filters the scan evaluates exactly.
+    const bool no_stages = (node.range.log.stages.empty() || extractor.pipeline().pushdown_is_exact()) &&
+                           !node.range.unwrap;
     const std::optional<std::vector<std::string>> needed_fields = NeededFields(node, projection);
     // A count reads no line unless a line filter does (label filters read labels only).
     scan.need_message = !(extractor.kind() == SampleExtractor::Kind::kCount &&
@@ -213,7 +215,12 @@ base::Result<metric::MetricResult> RunMetricQuery(const ExecutionContext& ctx, c
           line.clear();
         }
         double value = 0;
-        if (!extractor.Process(batch.timestamps[i], line, labels, &value)) continue;
+        if (no_stages && extractor.kind() != SampleExtractor::Kind::kUnwrap) {
+          // The scan applied the whole pipeline (the message may not even be read).
+          value = extractor.kind() == SampleExtractor::Kind::kBytes ? double(line.size()) : 1.0;
+        } else if (!extractor.Process(batch.timestamps[i], line, labels, &value)) {
+          continue;
+        }
         if (labels.HasError()) {
           out->error = base::InvalidArgument(PipelineError(labels.All()));
           break;

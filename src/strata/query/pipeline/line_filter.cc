@@ -68,6 +68,15 @@ class LineFilter final : public CompiledStage {
     }
   }
 
+  // Storage evaluates kSubstring with find() and kRegex with the same RE2 options as Matches() above.
+  bool PushedDownExactly() const override {
+    if (!Negated() && alts_.size() != 1) return false;
+    for (const Alternative& a : alts_) {
+      if (a.kind != Alternative::Kind::kSubstring && a.kind != Alternative::Kind::kRegex) return false;
+    }
+    return true;
+  }
+
  private:
   bool Negated() const {
     return op_ == LineFilterOp::kNotContains || op_ == LineFilterOp::kNotRegex || op_ == LineFilterOp::kNotPattern;

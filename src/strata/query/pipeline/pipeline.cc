@@ -14,6 +14,7 @@ base::Result<Pipeline> Pipeline::Compile(const std::vector<query::Stage>& stages
     if (!line_changed) stage->Pushdown(p.pushdown_);
     line_changed |= stage->ChangesLine();
     if (stage->ChangesLabels()) p.labels_unchanged_ = false;
+    if (line_changed || !stage->PushedDownExactly()) p.pushdown_is_exact_ = false;
     p.stages_.push_back(std::move(stage));
   }
   return p;

@@ -46,12 +46,16 @@ class Pipeline {
   // True when no stage can change labels (no parser, label_format, drop, keep): result series = stream labels
   // (+ structured metadata), so executors can skip per-line label work.
   bool labels_unchanged() const { return labels_unchanged_; }
+  // True when the scan's evaluation of pushdown() is the whole pipeline: every stage is a line filter pushed down
+  // exactly, so Process would keep every row the scan returns, unchanged (executors may skip it).
+  bool pushdown_is_exact() const { return pushdown_is_exact_; }
   bool empty() const { return stages_.empty(); }
 
  private:
   std::vector<std::shared_ptr<const CompiledStage>> stages_;
   std::vector<storage::Predicate> pushdown_;
   bool labels_unchanged_ = true;
+  bool pushdown_is_exact_ = true;
 };
 
 // For metric queries: the value of each entry surviving the pipeline.

@@ -111,6 +111,38 @@ TEST(Pushdown, PushedPredicatesAreImplied) {
   EXPECT_GT(kept, 1000u);
 }
 
+// When pushdown_is_exact(), the pushed predicates keep exactly the lines the pipeline keeps, and the pipeline
+// leaves them unchanged (metric queries then skip it); checked on random lines against the pipeline itself.
+TEST(Pushdown, ExactPushdownEqualsThePipeline) {
+  const char* exact[] = {R"(|= "ab")", R"(|= "ab" != "ba")", R"(!= "a" or "c")", R"(|~ "a.c" !~ "^b")",
+                         R"(|= "" != "cc")", R"(!~ "a" or "b+")", R"(|~ "(?i)ab")"};
+  const char* inexact[] = {R"(|= "a" or "b")", R"(| logfmt |= "a")", R"(|= "a" | x="1")", R"(|= ip("1.2.3.4"))",
+                           R"(|> "<_> a")", R"(| line_format "x" |= "x")", R"(|= "a" | decolorize)"};
+  for (const char* p : inexact) EXPECT_FALSE(testing::CompileOrDie(p).pushdown_is_exact()) << p;
+  std::vector<Pipeline> all;
+  for (const char* p : exact) {
+    all.push_back(testing::CompileOrDie(p));
+    EXPECT_TRUE(all.back().pushdown_is_exact()) << p;
+  }
+  std::mt19937 rng(11);
+  const std::string alphabet = "abcABC x=1";
+  for (int i = 0; i < 20000; ++i) {
+    std::string line;
+    size_t len = rng() % 10;
+    for (size_t j = 0; j < len; ++j) line.push_back(alphabet[rng() % alphabet.size()]);
+    for (size_t k = 0; k < all.size(); ++k) {
+      LabelsBuilder b;
+      b.Reset({});
+      std::string l = line;
+      const bool kept = all[k].Process(0, l, b);
+      bool pushed = true;
+      for (const auto& pred : all[k].pushdown()) pushed = pushed && pred.Matches(line);
+      ASSERT_EQ(kept, pushed) << exact[k] << " [" << line << "]";
+      if (kept) EXPECT_EQ(l, line);
+    }
+  }
+}
+
 TEST(Pipeline, LabelsUnchanged) {
   EXPECT_TRUE(testing::CompileOrDie(R"(|= "x" | decolorize)").labels_unchanged());
   EXPECT_TRUE(testing::CompileOrDie(R"(| level="x" | addr=ip("1.2.3.4"))").labels_unchanged());

@@ -30,6 +30,8 @@ class CompiledStage {
   virtual bool ChangesLabels() const { return false; }
   // Storage predicates implied by this stage on an unchanged line (appended to `out`); none by default.
   virtual void Pushdown(std::vector<storage::Predicate>& out) const { (void)out; }
+  // Do the predicates of Pushdown() keep exactly the lines this stage keeps (and it changes nothing)?
+  virtual bool PushedDownExactly() const { return false; }
 };
 
 using StagePtr = std::shared_ptr<const CompiledStage>;
