@@ -3,6 +3,7 @@
 #include <re2/filtered_re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <queue>
 #include <set>
 
@@ -77,7 +78,81 @@ struct TrigramPrefilter {
   // are (atoms are lower-case; the filter is case-folded).
   std::unique_ptr<re2::FilteredRE2> regex;
   std::vector<std::vector<uint32_t>> atom_trigrams;
+  // Regexes: byte strings every match contains; a row missing one is rejected without running RE2.
+  std::vector<std::string> required_literals;
 };
+
+// Literal runs that every match of a case-sensitive, all-ASCII regex without alternation or flag groups contains:
+// maximal runs of plain characters outside classes and groups, less a last character a quantifier makes optional.
+// Anything unusual ends the run (conservative: a missed literal costs speed, a wrong one would drop rows).
+// The index of the ']' closing the character class opened at re[open] (re.size() when unterminated).
+size_t ClassEnd(const std::string& re, size_t open) {
+  size_t i = open + 1;
+  if (i < re.size() && re[i] == '^') ++i;
+  if (i < re.size() && re[i] == ']') ++i;  // a leading ']' is literal
+  while (i < re.size() && re[i] != ']') {
+    if (re[i] == '\\') {
+      ++i;
+    } else if (re[i] == '[' && i + 1 < re.size() && re[i + 1] == ':') {
+      size_t end = re.find(":]", i + 2);
+      if (end != std::string::npos) i = end + 1;
+    }
+    ++i;
+  }
+  return std::min(i, re.size());
+}
+
+std::vector<std::string> RequiredLiterals(const std::string& re) {
+  std::vector<std::string> out;
+  if (re.find('|') != std::string::npos || re.find("(?") != std::string::npos) return out;
+  std::string run;
+  auto flush = [&] {
+    if (run.size() >= 2) out.push_back(run);
+    run.clear();
+  };
+  for (size_t i = 0; i < re.size(); ++i) {
+    char c = re[i];
+    if (c == '*' || c == '?' || c == '{') {
+      if (!run.empty()) run.pop_back();  // the quantified character is optional
+      flush();
+      if (c == '{') {
+        while (i < re.size() && re[i] != '}') ++i;
+      }
+    } else if (c == '+') {
+      flush();  // "ab+c" holds "ab" and "bc", never "abc"
+    } else if (c == '[') {
+      flush();
+      i = ClassEnd(re, i);
+    } else if (c == '(') {
+      flush();
+      int depth = 1;  // group contents may be optional ("(ab)?"): skipped
+      while (depth > 0 && ++i < re.size()) {
+        if (re[i] == '\\') ++i;
+        else if (re[i] == '[') i = ClassEnd(re, i);
+        else if (re[i] == '(') ++depth;
+        else if (re[i] == ')') --depth;
+      }
+    } else if (c == '\\') {
+      if (i + 1 >= re.size()) return {};
+      if (std::isalnum(static_cast<unsigned char>(re[i + 1]))) {
+        // One-letter classes and assertions end the run; other escapes (\x41, \pL, \Q..., \1) are not parsed
+        // here: no literal is claimed for the pattern.
+        if (std::string_view("dDsSwWbBAz").find(re[i + 1]) == std::string_view::npos) return {};
+        flush();
+        ++i;
+      } else {
+        run.push_back(re[++i]);  // escaped punctuation is itself
+      }
+    } else if (c == '.' || c == '^' || c == '$' || c == ')' || c == ']' || c == '}' ||
+               static_cast<unsigned char>(c) >= 0x80) {
+      flush();
+    } else {
+      run.push_back(c);
+    }
+  }
+  flush();
+  return out;
+}
 
 // Can RE2's atoms of this regex be checked against case-folded trigrams? Only for case-sensitive, all-ASCII
 // patterns: RE2 folds case with Unicode rules (a case-insensitive 'k' also matches U+212A KELVIN SIGN, and a
@@ -111,6 +186,7 @@ TrigramPrefilter MakeTrigramPrefilter(const Predicate& p) {
     regex->Compile(&atoms);
     for (const auto& a : atoms) f.atom_trigrams.push_back(index::TrigramsOf(a));
     f.regex = std::move(regex);
+    f.required_literals = RequiredLiterals(p.value);
   }
   return f;
 }
@@ -413,8 +489,12 @@ class Scanner {
       }
       auto col = column(static_cast<uint32_t>(id));
       if (!col.ok()) return col.status();
+      const auto& literals = trigram_prefilters_[static_cast<size_t>(&p - req_.predicates.data())].required_literals;
       for (uint32_t i : sel) {
-        if (p.Matches((*col)->at(i))) next.push_back(i);
+        std::string_view v = (*col)->at(i);
+        bool maybe = true;
+        for (const auto& lit : literals) maybe = maybe && v.find(lit) != std::string_view::npos;
+        if (maybe && p.Matches(v)) next.push_back(i);
       }
       sel = std::move(next);
     }

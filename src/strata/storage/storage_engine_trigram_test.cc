@@ -147,6 +147,33 @@ TEST_F(TrigramPruningTest, NeedlesInsideLongerTokensCaseAndRegexes) {
   check(Predicate::Kind::kRegex, "x*", false, rows.size());
 }
 
+// Regexes whose literal runs the scan checks before RE2: quantifiers, classes, groups and escapes must never make
+// it demand a literal a match can lack.
+TEST_F(TrigramPruningTest, RegexRequiredLiteralsAreSound) {
+  std::vector<Row> rows;
+  const char* messages[] = {"abc", "ac", "abbbc", "a]b", "a]]b", "x(ab)y", "xy", "a.b", "axb", "status=503 ok",
+                            "ab{2}", "abbd", "q\\d", "k1", "HTTP/1.1\" 503 x", "HTTP/1.0\" 200 x", "[:alpha:]z",
+                            "a)bc", "tab\there", "AB", "x+y", "xxy"};
+  int64_t ts = 1000;
+  for (int rep = 0; rep < 3; ++rep) {
+    for (const char* m : messages) rows.push_back({"api", ts++, m});
+  }
+  Add(rows);
+  ASSERT_TRUE(engine_->Flush().ok());
+  const char* patterns[] = {"ab?c",        "ab*c",     "ab+c",        "ab{0,3}c",    "x(ab)?y",     "x(ab)*y",
+                            "[]]b",        "a[]]+b",   "a\\.b",       "a.b",         "status=5\\d\\d",
+                            "ab{2}",       "abb?d",    "q\\\\d",      "HTTP/1\\.[01]\" 5[0-9][0-9] ",
+                            "[[:alpha:]]z", "a\\)bc",  "ab\\x63",     "\\x41B",      "tab\\there",  "x\\+y",
+                            "x+y",         "(x)(y)",   "([)]ab)?c",   "a\\Qb\\E",    "^ab",         "c$",
+                            "ab{,2}c",     "a{",       "k\\pN"};
+  for (const char* re : patterns) {
+    auto p = MakePredicate(Predicate::Kind::kRegex, kMessageField, re);
+    ASSERT_TRUE(p.ok()) << re;
+    ScanStats stats;
+    EXPECT_EQ(Scan(*engine_, *p, &stats), Want(*p)) << re;
+  }
+}
+
 // Random messages and random needles (substrings of stored messages with flipped case, and random strings),
 // through flushes and a merge: the scan returns what brute force returns.
 TEST_F(TrigramPruningTest, RandomizedAgainstBruteForce) {
