@@ -40,6 +40,8 @@ struct Flags {
   uint64_t seed = 42;
   std::string dir = "/tmp/strata-flush-bench";
   bool merge = true;
+  int flush_zstd = -1;  // -1: the engine defaults
+  int merge_zstd = -1;
 };
 
 double CpuSeconds() {
@@ -114,6 +116,7 @@ bool RunOnce(const Flags& flags, RunResult* result) {
   o.max_head_bytes = uint64_t{1} << 40;
   o.wal_max_pending_bytes = uint64_t{1} << 40;
   o.maintenance_interval_ms = 3600 * 1000;
+  if (flags.flush_zstd >= 0) o.part.zstd_level = flags.flush_zstd;
   observability::Registry registry;
   auto opened = storage::StorageEngine::Open(o, registry);
   if (!opened.ok()) {
@@ -197,7 +200,7 @@ bool RunOnce(const Flags& flags, RunResult* result) {
     const std::string scratch = flags.dir + "/merged";
     fs::create_directories(scratch, ec);
     storage::PartWriterOptions po = o.part;
-    po.zstd_level = storage::kMergeZstdLevel;
+    po.zstd_level = flags.merge_zstd >= 0 ? flags.merge_zstd : storage::kMergeZstdLevel;
     base::Status merged = base::Status::Ok();
     result->merge = Measure([&] {
       auto m = storage::MergeParts(parts, scratch, 1, po, nullptr);
@@ -241,11 +244,16 @@ int Main(int argc, char** argv) {
       flags.seed = std::stoull(value());
     } else if (a == "--dir") {
       flags.dir = value();
+    } else if (a == "--flush-zstd") {
+      flags.flush_zstd = std::stoi(value());
+    } else if (a == "--merge-zstd") {
+      flags.merge_zstd = std::stoi(value());
     } else if (a == "--no-merge") {
       flags.merge = false;
     } else {
       std::fprintf(stderr,
-                   "usage: flush_bench [--lines N] [--parts N] [--runs N] [--seed N] [--dir DIR] [--no-merge]\n");
+                   "usage: flush_bench [--lines N] [--parts N] [--runs N] [--seed N] [--dir DIR] [--no-merge]\n"
+                   "                   [--flush-zstd LEVEL] [--merge-zstd LEVEL]\n");
       return 2;
     }
   }
