@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 
@@ -47,6 +48,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
+    // Beast reads at most the free capacity of the buffer (at least 512 bytes) per receive, and the buffer only
+    // grows to the header's size: without room a 250 KB push body takes ~500 receives, each a strand dispatch and a
+    // timer re-arm. Room for 64 KB reads (Beast's per-read maximum) makes it a handful.
+    constexpr size_t kBodyReadBytes = 64 * 1024;
+    if (auto length = parser_->content_length(); length && *length > 0 && buffer_.capacity() < kBodyReadBytes) {
+      buffer_.reserve(static_cast<size_t>(std::min<uint64_t>(*length, kBodyReadBytes)));
+    }
     auto& req = parser_->get();
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       // curl and others wait up to a second for this before sending a body.
