@@ -25,7 +25,16 @@ constexpr std::array<uint8_t, 256> MakeTrigramClassTable() {
 
 }  // namespace
 
+constexpr std::array<uint16_t, 256> MakeScaledTable(uint32_t factor) {
+  std::array<uint16_t, 256> t{};
+  const auto classes = MakeTrigramClassTable();
+  for (int c = 0; c < 256; ++c) t[c] = static_cast<uint16_t>(classes[c] * factor);
+  return t;
+}
+
 constinit const std::array<uint8_t, 256> kTrigramClassTable = MakeTrigramClassTable();
+constinit const std::array<uint16_t, 256> kTrigramFirstTable = MakeScaledTable(kTrigramClasses * kTrigramClasses);
+constinit const std::array<uint16_t, 256> kTrigramSecondTable = MakeScaledTable(kTrigramClasses);
 
 }  // namespace internal
 
@@ -71,10 +80,18 @@ std::vector<uint32_t> TrigramsOf(std::string_view needle) {
 }
 
 std::string TrigramFilterBuilder::Finish() {
+  std::array<uint64_t, kTrigramWords> words;
+  for (size_t w = 0; w < kTrigramWords; ++w) {
+    uint64_t bits = 0;
+    const uint8_t* b = seen_.data() + w * 64;
+    for (int i = 0; i < 64; ++i) bits |= uint64_t{b[i]} << i;
+    words[w] = bits;
+  }
+  seen_.fill(0);
   std::array<uint64_t, kTrigramMaskWords> mask{};
   size_t stored = 0;
   for (size_t w = 0; w < kTrigramWords; ++w) {
-    if (words_[w] != 0) {
+    if (words[w] != 0) {
       mask[w / 64] |= uint64_t{1} << (w % 64);
       ++stored;
     }
@@ -84,9 +101,8 @@ std::string TrigramFilterBuilder::Finish() {
   out.push_back(static_cast<char>(kTrigramFilterTag));
   for (uint64_t m : mask) common::PutFixed64(out, m);
   for (size_t w = 0; w < kTrigramWords; ++w) {
-    if (words_[w] != 0) common::PutFixed64(out, words_[w]);
+    if (words[w] != 0) common::PutFixed64(out, words[w]);
   }
-  words_.fill(0);
   return out;
 }
 
