@@ -360,7 +360,13 @@ class Scanner {
       std::vector<UnitResult> results(batch.size());
       std::vector<std::function<void()>> tasks;
       for (size_t k = 0; k < batch.size(); ++k) {
-        tasks.push_back([this, u = batch[k], r = &results[k]] {
+        const Unit* u = batch[k];
+        // A block counted from its header costs less than handing it to a worker: do it here.
+        if (u->part && CountableFromHeader(*u->part, u->part->blocks()[u->block])) {
+          results[k].status = ScanBlock(*u->part, u->block, &results[k]);
+          continue;
+        }
+        tasks.push_back([this, u, r = &results[k]] {
           r->status = u->part ? ScanBlock(*u->part, u->block, r) : ScanHeadBatch(*u->head, r);
         });
       }
@@ -444,9 +450,7 @@ class Scanner {
                                      " bytes, over the query memory budget of " +
                                      std::to_string(req_.memory_budget_bytes));
     }
-    if (req_.whole_block && req_.predicates.empty() && bh.min_ts >= req_.from && bh.max_ts <= req_.to &&
-        !NeedsFieldColumn(part, bh) && !DeletesMayTouch(part.streams()[bh.stream].labels, bh) &&
-        req_.whole_block(bh.min_ts, bh.max_ts)) {
+    if (CountableFromHeader(part, bh)) {
       --stats.blocks_read;
       ++stats.blocks_counted_from_headers;
       stats.rows_scanned += bh.rows;
@@ -619,6 +623,13 @@ class Scanner {
       i = j;
     }
     return Status::Ok();
+  }
+
+  // ScanRequest::whole_block: may this block be emitted as a row count from its header?
+  bool CountableFromHeader(const PartReader& part, const BlockHeader& bh) const {
+    return req_.whole_block && req_.predicates.empty() && bh.min_ts >= req_.from && bh.max_ts <= req_.to &&
+           !NeedsFieldColumn(part, bh) && !DeletesMayTouch(part.streams()[bh.stream].labels, bh) &&
+           req_.whole_block(bh.min_ts, bh.max_ts);
   }
 
   // Would the batch of this block carry a field column (so it cannot be counted from its header)?
