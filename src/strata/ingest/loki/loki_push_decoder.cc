@@ -365,16 +365,19 @@ namespace dom = simdjson::dom;
 // "<digits>" (optionally negative) as ns; Loki parses the string with ParseInt.
 bool ParseNanos(std::string_view s, int64_t& ns) {
   if (s.empty() || s.size() > 20) return false;
-  size_t i = s[0] == '-' ? 1 : 0;
+  const bool negative = s[0] == '-';
+  size_t i = negative ? 1 : 0;
   if (i == s.size()) return false;
-  __int128 v = 0;
+  // Accumulate the magnitude in 64 bits (at most 19 digits fit; 20 may overflow, which the check catches).
+  uint64_t v = 0;
   for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
+    const unsigned d = static_cast<unsigned char>(s[i]) - '0';
+    if (d > 9) return false;
+    if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, d, &v)) return false;
   }
-  if (s[0] == '-') v = -v;
-  if (v > std::numeric_limits<int64_t>::max() || v < std::numeric_limits<int64_t>::min()) return false;
-  ns = static_cast<int64_t>(v);
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (v > limit) return false;
+  ns = negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
   return true;
 }
 
@@ -672,9 +675,8 @@ std::string FormatLabels(const model::LabelSet& labels) {
 
 base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options,
                                         model::RecordBatchBuilder* encode_into) {
-  bool blank = true;
-  for (char c : body) blank &= (c == ' ' || c == '\t' || c == '\n' || c == '\r');
-  if (blank) return base::InvalidArgument("empty body");
+  // Stops at the first non-blank byte (a full scan of a 250 KB body cost a fifth of the decode).
+  if (body.find_first_not_of(" \t\n\r") == std::string_view::npos) return base::InvalidArgument("empty body");
 
   const simdjson::padded_string padded(body);
   // A parser allocates buffers sized to the document; keeping one per thread spares that (and the page faults of

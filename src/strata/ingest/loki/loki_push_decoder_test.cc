@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "strata/common/protobuf_wire.h"
 #include "strata/model/record_codec.h"
 
@@ -362,6 +364,41 @@ TEST(LokiJsonTest, LongMetadataListsDeduplicateLikeShortOnes) {
   for (int i = 0; i < 25; ++i) {
     EXPECT_EQ(fields[i].name, "k" + std::to_string(i));
     EXPECT_EQ(fields[i].value, "v" + std::to_string(i < 15 ? i + 25 : i));  // the last of k0..k14 came at 25..39
+  }
+}
+
+TEST(LokiJsonTest, NanosecondTimestampsCoverTheInt64RangeExactly) {
+  struct Case {
+    std::string text;
+    bool ok;
+    int64_t ns;
+  };
+  const std::vector<Case> cases = {
+      {"0", true, 0},
+      {"-1", true, -1},
+      {"1795737600036229363", true, 1795737600036229363},
+      {"9223372036854775807", true, std::numeric_limits<int64_t>::max()},
+      {"-9223372036854775808", true, std::numeric_limits<int64_t>::min()},
+      {"9223372036854775808", false, 0},
+      {"-9223372036854775809", false, 0},
+      {"18446744073709551616", false, 0},
+      {"99999999999999999999", false, 0},
+      {"-", false, 0},
+      {"", false, 0},
+      {"12a", false, 0},
+      {"+1", false, 0},
+  };
+  for (const auto& c : cases) {
+    auto r = DecodeJson(R"({"streams":[{"stream":{"app":"a"},"values":[[")" + c.text + R"(","l"]]}]})", PushOptions());
+    ASSERT_TRUE(r.ok()) << c.text;
+    if (c.ok) {
+      ASSERT_EQ(r->records.size(), 1u) << c.text;
+      EXPECT_EQ(r->records[0].timestamp_ns, c.ns) << c.text;
+    } else {
+      EXPECT_TRUE(r->records.empty()) << c.text;
+      ASSERT_EQ(r->rejected.size(), 1u) << c.text;
+      EXPECT_EQ(r->rejected[0].reason, "malformed") << c.text;
+    }
   }
 }
 
