@@ -1,8 +1,14 @@
 #include "strata/storage/merge/part_merger.h"
 
 #include <algorithm>
+#include <map>
 
 namespace strata::storage {
+
+namespace {
+// Rows a merge buffers before writing the finished streams' blocks (copies of the values plus row entries).
+constexpr size_t kMergeBufferBytes = 64u << 20;
+}  // namespace
 
 base::Result<MergeResult> MergeParts(const std::vector<std::shared_ptr<const PartReader>>& inputs,
                                      const std::string& dir, uint64_t new_part_id, const PartWriterOptions& options,
@@ -25,18 +31,30 @@ base::Result<MergeResult> MergeParts(const std::vector<std::shared_ptr<const Par
     meta.replaces.push_back(m.part_id);
   }
 
-  PartBuilder builder(options);
-  std::vector<int64_t> timestamps;
-  std::vector<std::pair<std::string_view, StringColumn>> columns;  // the block's fields: name, values
-  std::vector<std::pair<std::string_view, std::string_view>> fields;
-  for (const auto& in : inputs) {
-    const auto& blocks = in->blocks();
-    for (uint32_t b = 0; b < blocks.size(); ++b) {
-      const BlockHeader& bh = blocks[b];
+  // Stream by stream, in id order across the inputs (the order of the output's stream table): the builder writes
+  // the finished streams' blocks whenever it holds kMergeBufferBytes, so a merge holds about that much plus one
+  // stream's rows, not the whole output.
+  std::map<model::StreamId, std::vector<std::pair<size_t, uint32_t>>> blocks_by_stream;  // (input, block)
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const auto& in = inputs[k];
+    for (uint32_t b = 0; b < in->blocks().size(); ++b) {
+      const BlockHeader& bh = in->blocks()[b];
       if (bh.stream >= in->streams().size()) {
         return base::DataLoss(in->path() + ": block " + std::to_string(b) + " names stream " +
                               std::to_string(bh.stream) + " beyond the stream table");
       }
+      blocks_by_stream[in->streams()[bh.stream].id].emplace_back(k, b);
+    }
+  }
+
+  PartBuilder builder(options);
+  std::vector<int64_t> timestamps;
+  std::vector<std::pair<std::string_view, StringColumn>> columns;  // the block's fields: name, values
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  for (const auto& [stream_id, stream_blocks] : blocks_by_stream) {
+    for (const auto& [k, b] : stream_blocks) {
+      const auto& in = inputs[k];
+      const BlockHeader& bh = in->blocks()[b];
       const StreamEntry& stream = in->streams()[bh.stream];
       timestamps.clear();
       RETURN_IF_ERROR(in->ReadTimestamps(b, &timestamps));
@@ -70,6 +88,7 @@ base::Result<MergeResult> MergeParts(const std::vector<std::shared_ptr<const Par
         builder.Add(stream.id, stream.labels, timestamps[i], messages.at(i), fields);
       }
     }
+    if (builder.buffered_bytes() >= kMergeBufferBytes) RETURN_IF_ERROR(builder.WriteBufferedStreams(dir, new_part_id));
   }
 
   if (builder.rows() == 0) {

@@ -2,8 +2,9 @@
 // MergeParts: rewrites one or more parts of a partition into one new part, dropping the rows a RowDropFilter
 // rejects (expired by per-stream retention, covered by a delete request). The output's meta: level =
 // max(input levels) + 1, wal_seq_end = max of the inputs, replaces = the input ids. The caller publishes it with
-// Partition::Replace(). Inputs are read block by block; memory is bounded by the PartBuilder's buffered rows
-// (the merged part's rows; the merge policy caps the output size).
+// Partition::Replace(). Inputs are read stream by stream (in stream id order, each input's blocks of the stream
+// in turn) and the output's blocks are written as the builder fills up, so memory is about 64 MiB of buffered rows
+// plus the largest stream's rows, not the whole output. The output is the same file a one-shot build would give.
 // Thread-safe for distinct outputs.
 
 #include <cstdint>

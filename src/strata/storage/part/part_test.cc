@@ -221,5 +221,96 @@ TEST(PartTest, ParsesPartFileNames) {
   EXPECT_FALSE(ParsePartFileName("000000000000002a.wal", &id));
 }
 
+// Streaming writes (WriteBufferedStreams after each stream, as merges do) and borrowed rows give the same part as
+// one Write of copied rows: same rows in the same blocks, same chunk bytes (offsets, lengths, CRCs), same index.
+TEST(PartTest, StreamedAndBorrowedWritesEqualOneShotWrite) {
+  const std::string dir = TempDir();
+  std::filesystem::create_directories(dir + "/a");
+  std::filesystem::create_directories(dir + "/b");
+  PartWriterOptions opts;
+  opts.block_max_rows = 50;  // several blocks per stream
+  const auto rows = RandomRows(3, 2000);
+  auto a = WriteRows(rows, dir + "/a", opts);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+
+  // Group the rows by stream id; add each stream's rows (borrowed: `rows` outlives the builder) and write it out.
+  std::map<model::StreamId, std::vector<const TestRow*>> by_stream;
+  for (const auto& r : rows) by_stream[model::StreamIdOf(r.labels)].push_back(&r);
+  PartBuilder streamed(opts);
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  for (const auto& [id, list] : by_stream) {
+    auto ref = streamed.Stream(id, list.front()->labels);
+    for (const TestRow* r : list) {
+      fields.clear();
+      for (const auto& [n, v] : r->fields) fields.emplace_back(n, v);
+      streamed.AddBorrowed(ref, r->ts, r->message, fields);
+    }
+    ASSERT_TRUE(streamed.WriteBufferedStreams(dir + "/b", 9).ok());
+    EXPECT_EQ(streamed.buffered_bytes(), 0u);
+  }
+  // A stream id at or below one already written is refused.
+  streamed.Add(by_stream.begin()->first, by_stream.begin()->second.front()->labels, 1, "late", {});
+  EXPECT_FALSE(streamed.WriteBufferedStreams(dir + "/b", 9).ok());
+  PartMeta meta;
+  meta.part_id = 7;
+  meta.tenant = "acme";
+  meta.day = 20260102;
+  meta.wal_seq_end = 42;
+  meta.replaces = {3, 4};
+  // The same again, finished with Write.
+  PartBuilder streamed2(opts);
+  for (const auto& [id, list] : by_stream) {
+    auto ref = streamed2.Stream(id, list.front()->labels);
+    for (const TestRow* r : list) {
+      fields.clear();
+      for (const auto& [n, v] : r->fields) fields.emplace_back(n, v);
+      streamed2.AddBorrowed(ref, r->ts, r->message, fields);
+    }
+    ASSERT_TRUE(streamed2.WriteBufferedStreams(dir + "/b", 7).ok());
+  }
+  auto b = streamed2.Write(dir + "/b", meta);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->rows, b->rows);
+  EXPECT_EQ(a->raw_bytes, b->raw_bytes);
+  EXPECT_EQ(a->min_ts, b->min_ts);
+  EXPECT_EQ(a->max_ts, b->max_ts);
+
+  auto ra = PartReader::Open(dir + "/a/" + PartFileName(7));
+  auto rb = PartReader::Open(dir + "/b/" + PartFileName(7));
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  ASSERT_EQ((*ra)->blocks().size(), (*rb)->blocks().size());
+  EXPECT_GT((*ra)->blocks().size(), by_stream.size());
+  for (size_t i = 0; i < (*ra)->blocks().size(); ++i) {
+    const BlockHeader& x = (*ra)->blocks()[i];
+    const BlockHeader& y = (*rb)->blocks()[i];
+    EXPECT_EQ(x.stream, y.stream);
+    EXPECT_EQ(x.rows, y.rows);
+    ASSERT_EQ(x.columns.size(), y.columns.size());
+    EXPECT_EQ(x.timestamps.offset, y.timestamps.offset);
+    EXPECT_EQ(x.timestamps.crc, y.timestamps.crc);
+    for (size_t c = 0; c < x.columns.size(); ++c) {
+      EXPECT_EQ(x.columns[c].column_id, y.columns[c].column_id);
+      EXPECT_EQ(x.columns[c].chunk.offset, y.columns[c].chunk.offset);
+      EXPECT_EQ(x.columns[c].chunk.stored_len, y.columns[c].chunk.stored_len);
+      EXPECT_EQ(x.columns[c].chunk.crc, y.columns[c].chunk.crc);
+    }
+  }
+  EXPECT_EQ((*ra)->column_names(), (*rb)->column_names());
+  EXPECT_EQ((*ra)->tokens().size_bytes(), (*rb)->tokens().size_bytes());
+  std::vector<std::string> ka, kb;
+  ASSERT_TRUE((*ra)->tokens().ForEach([&](uint64_t k, std::span<const uint32_t> bl) {
+    ka.push_back(std::to_string(k) + ":" + std::to_string(bl.size()) + ":" + std::to_string(bl.front()));
+  }).ok());
+  ASSERT_TRUE((*rb)->tokens().ForEach([&](uint64_t k, std::span<const uint32_t> bl) {
+    kb.push_back(std::to_string(k) + ":" + std::to_string(bl.size()) + ":" + std::to_string(bl.front()));
+  }).ok());
+  EXPECT_EQ(ka, kb);
+  auto all_a = ReadAll(**ra);
+  auto all_b = ReadAll(**rb);
+  ASSERT_EQ(all_a.size(), all_b.size());
+  for (size_t i = 0; i < all_a.size(); ++i) EXPECT_EQ(Key(all_a[i]), Key(all_b[i]));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace strata::storage

@@ -153,6 +153,7 @@ void PartBuilder::AddRow(StreamRows& s, int64_t ts, std::string_view message,
                     static_cast<uint32_t>(field_refs_.size())});
   raw_bytes_ += raw;
   ++rows_;
+  ++buffered_rows_;
 }
 
 void PartBuilder::Add(const model::LabelSet& labels, int64_t ts, std::string_view message,
@@ -173,27 +174,50 @@ void PartBuilder::AddBorrowed(StreamRef stream, int64_t ts, std::string_view mes
   AddRow(*stream, ts, message, fields, /*copy=*/false);
 }
 
-base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta) {
-  std::string tmp_path = dir + "/" + kPartTempPrefix + PartFileName(meta.part_id);
-  std::string final_path = dir + "/" + PartFileName(meta.part_id);
-  FileOut out;
-  RETURN_IF_ERROR(out.Open(tmp_path));
-  std::string header(kPartMagic, 8);
-  common::PutFixed32(header, kPartFormatVersion);
-  common::PutFixed32(header, 0);
-  RETURN_IF_ERROR(out.Append(header));
-
+struct PartBuilder::Output {
+  std::string dir;
+  uint64_t part_id = 0;
+  std::string tmp_path;
+  FileOut file;
   std::vector<StreamEntry> stream_table;
   std::vector<BlockHeader> blocks;
   index::TokenIndexBuilder token_index;
-  meta.min_ts = INT64_MAX;
-  meta.max_ts = INT64_MIN;
-  meta.rows = rows_;
-  meta.raw_bytes = raw_bytes_;
-  meta.created_ns = base::SystemClock::Get().NowNanos();
+  int64_t min_ts = INT64_MAX;
+  int64_t max_ts = INT64_MIN;
+  std::unique_ptr<common::ThreadPool> pool;  // created on the first window with more than one block
+};
+
+PartBuilder::PartBuilder(PartBuilder&&) noexcept = default;
+PartBuilder& PartBuilder::operator=(PartBuilder&&) noexcept = default;
+PartBuilder::~PartBuilder() = default;
+
+size_t PartBuilder::buffered_bytes() const {
+  return arena_.allocated_bytes() + buffered_rows_ * sizeof(Row) + field_refs_.size() * sizeof(FieldRef);
+}
+
+base::Status PartBuilder::WriteBufferedStreams(const std::string& dir, uint64_t part_id) {
+  if (!out_) {
+    out_ = std::make_unique<Output>();
+    out_->dir = dir;
+    out_->part_id = part_id;
+    out_->tmp_path = dir + "/" + kPartTempPrefix + PartFileName(part_id);
+    RETURN_IF_ERROR(out_->file.Open(out_->tmp_path));
+    std::string header(kPartMagic, 8);
+    common::PutFixed32(header, kPartFormatVersion);
+    common::PutFixed32(header, 0);
+    RETURN_IF_ERROR(out_->file.Append(header));
+  } else if (out_->dir != dir || out_->part_id != part_id) {
+    return base::Internal("part builder: already writing part " + std::to_string(out_->part_id) + " in " +
+                                    out_->dir);
+  }
+  Output& o = *out_;
+  FileOut& out = o.file;
+  if (!streams_.empty() && !o.stream_table.empty() && !(o.stream_table.back().id < streams_.begin()->first)) {
+    return base::Internal("part builder: streams must arrive in increasing id order");
+  }
 
   // Plan the blocks (stream order, time order within a stream), encode them in parallel (columns, zstd, tokens,
-  // blooms are CPU work per block), then write them in plan order: the file does not depend on the parallelism.
+  // trigrams are CPU work per block), then write them in plan order: the file does not depend on the parallelism.
   struct BlockJob {
     const Row* rows;
     size_t n;
@@ -201,8 +225,8 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   };
   std::vector<BlockJob> jobs;
   for (auto& [id, stream] : streams_) {
-    uint32_t stream_idx = static_cast<uint32_t>(stream_table.size());
-    stream_table.push_back({id, stream.labels});
+    uint32_t stream_idx = static_cast<uint32_t>(o.stream_table.size());
+    o.stream_table.push_back({id, stream.labels});
     auto& rows = stream.rows;
     std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.ts < b.ts; });
     size_t start = 0;
@@ -308,31 +332,47 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   };
 
   const size_t threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::unique_ptr<common::ThreadPool> pool;
-  if (threads > 1 && jobs.size() > 1) pool = std::make_unique<common::ThreadPool>(threads);
+  if (threads > 1 && jobs.size() > 1 && !o.pool) o.pool = std::make_unique<common::ThreadPool>(threads);
   const size_t window = std::max<size_t>(1, threads * 2);
   for (size_t first = 0; first < jobs.size(); first += window) {
     size_t n = std::min(window, jobs.size() - first);
     std::vector<EncodedBlock> encoded(n);
     std::vector<std::function<void()>> tasks;
     for (size_t k = 0; k < n; ++k) tasks.push_back([&, k] { encode_block(jobs[first + k], &encoded[k]); });
-    if (pool) {
-      pool->RunAll(tasks);
+    if (o.pool && n > 1) {
+      o.pool->RunAll(tasks);
     } else {
       for (auto& t : tasks) t();
     }
     for (auto& eb : encoded) {
-      uint32_t block_no = static_cast<uint32_t>(blocks.size());
+      uint32_t block_no = static_cast<uint32_t>(o.blocks.size());
       BlockHeader& bh = eb.header;
       RETURN_IF_ERROR(AppendChunk(out, eb.chunks[0], &bh.timestamps));
       for (size_t c = 0; c < bh.columns.size(); ++c) RETURN_IF_ERROR(AppendChunk(out, eb.chunks[c + 1], &bh.columns[c].chunk));
-      meta.min_ts = std::min(meta.min_ts, bh.min_ts);
-      meta.max_ts = std::max(meta.max_ts, bh.max_ts);
-      for (uint64_t k : eb.keys) token_index.Add(k, block_no);
-      blocks.push_back(std::move(bh));
+      o.min_ts = std::min(o.min_ts, bh.min_ts);
+      o.max_ts = std::max(o.max_ts, bh.max_ts);
+      for (uint64_t k : eb.keys) o.token_index.Add(k, block_no);
+      o.blocks.push_back(std::move(bh));
     }
   }
-  if (rows_ == 0) meta.min_ts = meta.max_ts = 0;
+  // Forget the written rows (the stream table keeps the labels).
+  streams_.clear();
+  field_refs_.clear();
+  field_refs_.shrink_to_fit();
+  arena_ = ByteArena();
+  buffered_rows_ = 0;
+  return base::Status::Ok();
+}
+
+base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta) {
+  RETURN_IF_ERROR(WriteBufferedStreams(dir, meta.part_id));
+  Output& o = *out_;
+  FileOut& out = o.file;
+  meta.min_ts = rows_ == 0 ? 0 : o.min_ts;
+  meta.max_ts = rows_ == 0 ? 0 : o.max_ts;
+  meta.rows = rows_;
+  meta.raw_bytes = raw_bytes_;
+  meta.created_ns = base::SystemClock::Get().NowNanos();
 
   PartFooter footer;
   auto write_section = [&](SectionRef* ref, const std::string& bytes) -> base::Status {
@@ -345,21 +385,22 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   EncodePartMeta(meta, &section);
   RETURN_IF_ERROR(write_section(&footer.meta, section));
   section.clear();
-  EncodeStreams(stream_table, &section);
+  EncodeStreams(o.stream_table, &section);
   RETURN_IF_ERROR(write_section(&footer.streams, section));
   section.clear();
   EncodeColumnNames(column_names_, &section);
   RETURN_IF_ERROR(write_section(&footer.columns, section));
   section.clear();
-  EncodeBlockHeaders(blocks, &section);
+  EncodeBlockHeaders(o.blocks, &section);
   RETURN_IF_ERROR(write_section(&footer.blocks, section));
-  RETURN_IF_ERROR(write_section(&footer.tokens, token_index.Finish()));
+  RETURN_IF_ERROR(write_section(&footer.tokens, o.token_index.Finish()));
   section.clear();
   EncodeFooter(footer, &section);
   RETURN_IF_ERROR(out.Append(section));
   RETURN_IF_ERROR(out.SyncAndClose());
   STRATA_FAULT_POINT("part.write.before_rename");
-  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) return base::IoError("rename", tmp_path, errno);
+  const std::string final_path = dir + "/" + PartFileName(meta.part_id);
+  if (::rename(o.tmp_path.c_str(), final_path.c_str()) != 0) return base::IoError("rename", o.tmp_path, errno);
   RETURN_IF_ERROR(SyncDir(dir));
   STRATA_FAULT_POINT("part.write.after_rename");
   return meta;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,6 +44,9 @@ class PartBuilder {
 
  public:
   explicit PartBuilder(PartWriterOptions options = {});
+  PartBuilder(PartBuilder&&) noexcept;
+  PartBuilder& operator=(PartBuilder&&) noexcept;
+  ~PartBuilder();
 
   // A stream of this part (labels canonical); the same id gives the same ref. Valid as long as the builder.
   using StreamRef = StreamRows*;
@@ -62,6 +66,15 @@ class PartBuilder {
 
   uint64_t rows() const { return rows_; }
   uint64_t raw_bytes() const { return raw_bytes_; }
+
+  // Bytes held for rows added since the last WriteBufferedStreams (copies, plus 32 per row and 16 per field).
+  size_t buffered_bytes() const;
+
+  // Streaming (merges): writes the blocks of every stream added so far to the part file (opening it on the first
+  // call) and forgets their rows, so memory holds only what was added since. Streams must arrive in increasing id
+  // order across calls, each stream within one call (Internal otherwise: a caller bug). Write then finishes the part
+  // with the same dir and meta.part_id. The file is the same as with one Write of every row.
+  base::Status WriteBufferedStreams(const std::string& dir, uint64_t part_id);
 
   // meta.part_id, tenant, day, level, wal_seq_end and replaces come from the caller; rows, min/max time,
   // raw_bytes and created_ns are filled in. Returns the final meta.
@@ -93,6 +106,7 @@ class PartBuilder {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  struct Output;  // the part file being written, its block headers, stream table and token index
   uint32_t ColumnIdFor(std::string_view name);
   void AddRow(StreamRows& s, int64_t ts, std::string_view message,
               const std::vector<std::pair<std::string_view, std::string_view>>& fields, bool copy);
@@ -105,6 +119,8 @@ class PartBuilder {
   std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> column_ids_;
   uint64_t rows_ = 0;
   uint64_t raw_bytes_ = 0;
+  size_t buffered_rows_ = 0;
+  std::unique_ptr<Output> out_;
 };
 
 }  // namespace strata::storage
