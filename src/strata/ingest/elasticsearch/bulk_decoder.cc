@@ -50,10 +50,17 @@ std::vector<Line> SplitLines(std::string_view body) {
 }
 
 // A flattened document member: dotted name, text, and whether the JSON value was a string / number / array.
+// Top-level names and string values are views into the parsed document (valid until the next parse); nested names
+// and non-string texts are owned. The views are resolved on access, so moving a Flat is safe.
 struct Flat {
-  std::string name;
-  std::string value;
+  std::string_view key;     // the name when owned_name is empty
+  std::string owned_name;   // dotted name of a nested member
+  std::string_view string;  // the value of a JSON string
+  std::string owned_value;  // the text of any other value
   dom::element_type type;
+
+  std::string_view name() const { return owned_name.empty() ? key : std::string_view(owned_name); }
+  std::string_view value() const { return type == dom::element_type::STRING ? string : std::string_view(owned_value); }
 };
 
 std::string ScalarText(dom::element e) {
@@ -69,34 +76,63 @@ std::string ScalarText(dom::element e) {
 void Flatten(dom::object object, std::string& prefix, std::vector<Flat>& out) {
   for (auto [key, value] : object) {
     if (value.is_null()) continue;
+    const dom::element_type type = value.type();
+    if (type != dom::element_type::OBJECT) {
+      Flat& f = out.emplace_back();
+      f.type = type;
+      if (prefix.empty()) {
+        f.key = key;
+      } else {
+        f.owned_name.reserve(prefix.size() + 1 + key.size());
+        f.owned_name.append(prefix).append(1, '.').append(key);
+      }
+      if (type == dom::element_type::STRING) {
+        f.string = value.get_string().value_unsafe();
+      } else {
+        f.owned_value = ScalarText(value);
+      }
+      continue;
+    }
     const size_t size = prefix.size();
     if (!prefix.empty()) prefix += '.';
     prefix.append(key);
-    if (value.type() == dom::element_type::OBJECT) {
-      Flatten(value.get_object().value_unsafe(), prefix, out);
-    } else {
-      out.push_back({prefix, ScalarText(value), value.type()});
-    }
+    Flatten(value.get_object().value_unsafe(), prefix, out);
     prefix.resize(size);
   }
 }
 
-// Last value wins for a repeated name, at the position of its first occurrence.
+// Last value wins for a repeated name, at the position of its first occurrence. Documents have a few dozen members
+// at most as a rule: compare pairwise, and use a map only for long lists.
 void Dedupe(std::vector<Flat>& flat) {
   if (flat.size() < 2) return;
-  std::vector<Flat> out;
-  out.reserve(flat.size());
-  std::unordered_map<std::string, size_t> at;
-  for (auto& f : flat) {
-    auto [it, inserted] = at.emplace(f.name, out.size());
-    if (inserted) {
-      out.push_back(std::move(f));
-    } else {
-      out[it->second].value = std::move(f.value);
-      out[it->second].type = f.type;
+  auto take_value = [](Flat& into, Flat& from) {
+    into.string = from.string;
+    into.owned_value = std::move(from.owned_value);
+    into.type = from.type;
+  };
+  size_t kept = 0;
+  if (flat.size() <= 32) {
+    for (size_t i = 0; i < flat.size(); ++i) {
+      size_t j = 0;
+      while (j < kept && flat[j].name() != flat[i].name()) ++j;
+      if (j < kept) {
+        take_value(flat[j], flat[i]);
+      } else if (kept++ != i) {
+        flat[kept - 1] = std::move(flat[i]);
+      }
+    }
+  } else {
+    std::unordered_map<std::string, size_t> at;
+    for (size_t i = 0; i < flat.size(); ++i) {
+      auto [it, inserted] = at.emplace(std::string(flat[i].name()), kept);
+      if (!inserted) {
+        take_value(flat[it->second], flat[i]);
+      } else if (kept++ != i) {
+        flat[kept - 1] = std::move(flat[i]);
+      }
     }
   }
-  flat = std::move(out);
+  flat.resize(kept);
 }
 
 std::string PreviewOf(std::string_view v) {
@@ -120,7 +156,10 @@ struct ParsedAction {
 
 class BulkDecoder {
  public:
-  explicit BulkDecoder(const BulkOptions& options) : options_(options) {}
+  // body: the whole request; lines far enough from its end are parsed in place (the bytes after them are padding).
+  BulkDecoder(const BulkOptions& options, std::string_view body) : options_(options), body_(body) {
+    for (const auto& name : options_.label_fields) label_names_.push_back(LabelNameFor(name));
+  }
 
   ParsedAction ParseAction(const Line& line) {
     ParsedAction a;
@@ -190,7 +229,8 @@ class BulkDecoder {
                   "failed to parse: line [" + std::to_string(line.number) + "]: expected a JSON object but found a " +
                       TypeName(root.type()));
     }
-    std::vector<Flat> flat;
+    std::vector<Flat>& flat = flat_;
+    flat.clear();
     std::string prefix;
     Flatten(obj, prefix, flat);
     Dedupe(flat);
@@ -200,13 +240,13 @@ class BulkDecoder {
     std::vector<bool> used(flat.size(), false);
     auto find = [&](std::string_view name) -> int {
       for (size_t i = 0; i < flat.size(); ++i) {
-        if (!used[i] && flat[i].name == name) return static_cast<int>(i);
+        if (!used[i] && flat[i].name() == name) return static_cast<int>(i);
       }
       return -1;
     };
     for (const auto& name : options_.message_fields) {
       if (int i = find(name); i >= 0) {
-        record.message = std::move(flat[i].value);
+        record.message.assign(flat[i].value());
         used[i] = true;
         break;
       }
@@ -218,33 +258,35 @@ class BulkDecoder {
       const Flat& f = flat[i];
       base::Result<int64_t> ts = base::InvalidArgument("");
       if (f.type == dom::element_type::STRING) {
-        ts = model::ParseTimestamp(f.value);
+        ts = model::ParseTimestamp(f.value());
       } else if (f.type == dom::element_type::INT64) {
-        ts = model::EpochIntegerToNanos(std::stoll(f.value));
+        ts = model::EpochIntegerToNanos(std::stoll(f.owned_value));
       } else if (f.type == dom::element_type::DOUBLE) {
-        ts = model::ParseTimestamp(f.value);  // minified text: decimal or exponent form
-        if (!ts.ok()) ts = model::EpochToNanos(std::strtod(f.value.c_str(), nullptr));
+        ts = model::ParseTimestamp(f.value());  // minified text: decimal or exponent form
+        if (!ts.ok()) ts = model::EpochToNanos(std::strtod(f.owned_value.c_str(), nullptr));
       }
       if (!ts.ok()) {
         return Fail(item, "mapper_parsing_exception",
-                    "failed to parse field [" + f.name + "] of type [date] in document at line [" +
-                        std::to_string(line.number) + "]. Preview of field's value: '" + PreviewOf(f.value) + "'");
+                    "failed to parse field [" + std::string(f.name()) + "] of type [date] in document at line [" +
+                        std::to_string(line.number) + "]. Preview of field's value: '" + PreviewOf(f.value()) + "'");
       }
       record.timestamp_ns = *ts;
       break;
     }
-    for (const auto& name : options_.label_fields) {
+    for (size_t n = 0; n < options_.label_fields.size(); ++n) {
+      const std::string& name = options_.label_fields[n];
       if (name == "_index") {
-        if (!item.index.empty()) record.labels.push_back({LabelNameFor(name), item.index});
+        if (!item.index.empty()) record.labels.push_back({label_names_[n], item.index});
         continue;
       }
       int i = find(name);
-      if (i < 0 || flat[i].type == dom::element_type::ARRAY || flat[i].value.empty()) continue;
+      if (i < 0 || flat[i].type == dom::element_type::ARRAY || flat[i].value().empty()) continue;
       used[i] = true;
-      record.labels.push_back({LabelNameFor(name), std::move(flat[i].value)});
+      record.labels.push_back({label_names_[n], std::string(flat[i].value())});
     }
+    record.fields.reserve(flat.size());
     for (size_t i = 0; i < flat.size(); ++i) {
-      if (!used[i]) record.fields.push_back({std::move(flat[i].name), std::move(flat[i].value)});
+      if (!used[i]) record.fields.push_back({std::string(flat[i].name()), std::string(flat[i].value())});
     }
     model::CanonicalizeLabels(record.labels);
     const size_t raw = record.RawBytes();
@@ -281,12 +323,21 @@ class BulkDecoder {
   }
 
   simdjson::error_code Parse(std::string_view text, dom::element& root) {
+    // simdjson may read up to SIMDJSON_PADDING bytes past the text (their content does not matter): the rest of
+    // the body serves, so only the last lines are copied.
+    const char* body_end = body_.data() + body_.size();
+    if (text.data() >= body_.data() && text.data() + text.size() + simdjson::SIMDJSON_PADDING <= body_end) {
+      return parser_.parse(text.data(), text.size(), false).get(root);
+    }
     buffer_.assign(text);
     buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
     return parser_.parse(buffer_.data(), text.size(), false).get(root);
   }
 
   const BulkOptions& options_;
+  const std::string_view body_;
+  std::vector<std::string> label_names_;  // LabelNameFor of each of options_.label_fields
+  std::vector<Flat> flat_;                // the current document's members, reused
   dom::parser parser_;
   std::string buffer_;
 };
@@ -318,7 +369,7 @@ base::Result<BulkDecodeResult> DecodeBulk(std::string_view body, const BulkOptio
 
   const std::vector<Line> lines = SplitLines(body);
   BulkDecodeResult result;
-  BulkDecoder decoder(options);
+  BulkDecoder decoder(options, body);
   for (size_t i = 0; i < lines.size();) {
     const Line& action_line = lines[i++];
     ParsedAction parsed = decoder.ParseAction(action_line);

@@ -76,9 +76,16 @@ Handler MakeEsBulkHandler(ingest::IngestSink& sink, const Config& config, es::Id
       respond(EsStatusResponse(st));
     };
 
-    auto body = common::DecompressBody(request.Header("Content-Encoding"), request.body,
-                                       config.max_decompressed_bytes);
-    if (!body.ok()) return fail(body.status());
+    // An uncompressed body is decoded where it is (no copy); anything else goes through DecompressBody.
+    std::string_view body = request.body;
+    std::string decompressed;
+    const std::string_view encoding = request.Header("Content-Encoding");
+    if (!encoding.empty() || request.body.size() > config.max_decompressed_bytes) {
+      auto inflated = common::DecompressBody(encoding, request.body, config.max_decompressed_bytes);
+      if (!inflated.ok()) return fail(inflated.status());
+      decompressed = std::move(inflated).value();
+      body = decompressed;
+    }
 
     const int64_t now = base::SystemClock::Get().NowNanos();
     es::BulkOptions options;
@@ -89,7 +96,7 @@ Handler MakeEsBulkHandler(ingest::IngestSink& sink, const Config& config, es::Id
     options.max_line_bytes = config.max_line_bytes;
     options.max_fields = config.max_fields_per_line;
     options.receive_time_ns = now;
-    auto decoded = es::DecodeBulk(*body, options);
+    auto decoded = es::DecodeBulk(body, options);
     if (!decoded.ok()) return fail(decoded.status());
 
     // Dedup of `create` by _id: against what was stored within the window, and within this request.
