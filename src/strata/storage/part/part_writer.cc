@@ -84,7 +84,7 @@ base::Status SyncDir(const std::string& dir) {
 }
 
 int ZstdLevelFor(size_t bytes, int level_for_large) {
-  // Small chunks gain little from higher levels and pay per-call overhead; big ones compress better at 3.
+  // Small chunks gain little from higher levels and pay per-call overhead.
   return bytes < 4096 ? 1 : level_for_large;
 }
 
