@@ -94,7 +94,7 @@ struct ScanRequest {
   bool need_message = true;
   // A bound the visitor tightens while it runs (a query's top-N boundary): backward scans skip units whose max
   // timestamp is below it, forward scans units whose min timestamp is above it. Units are sorted, so the scan
-  // ends at the first such unit.
+  // ends at the first such unit. Rows strictly beyond it are not emitted either.
   const std::atomic<int64_t>* cutoff_ns = nullptr;
   // Runs on the scan's worker threads on every batch before it is emitted (concurrently for different batches):
   // the query engine runs its pipelines here so they use every core, and leaves its result in

@@ -154,39 +154,43 @@ std::vector<std::string> RequiredLiterals(const std::string& re) {
   return out;
 }
 
-// Can RE2's atoms of this regex be checked against case-folded trigrams? Only for case-sensitive, all-ASCII
-// patterns: RE2 folds case with Unicode rules (a case-insensitive 'k' also matches U+212A KELVIN SIGN, and a
-// non-ASCII atom may lower-case to other bytes), which the byte classes of the filter do not model.
-bool RegexUsesTrigrams(const Predicate& p) {
-  if (p.case_insensitive) return false;
+// How RE2's atoms of a regex can be checked against case-folded trigrams. Only all-ASCII patterns are: a non-ASCII
+// atom may lower-case to other bytes. Case folding (the predicate's flag or a "(?i" flag group) follows Unicode
+// rules, where 'k' also matches U+212A KELVIN SIGN and 's' U+017F LATIN SMALL LETTER LONG S (the only ASCII
+// letters with non-ASCII case variants): atoms holding either are then assumed present.
+enum class RegexTrigrams { kNone, kCaseSensitive, kCaseFolded };
+RegexTrigrams RegexTrigramMode(const Predicate& p) {
   const std::string& re = p.value;
+  bool folded = p.case_insensitive;
   for (size_t i = 0; i < re.size(); ++i) {
-    if (static_cast<unsigned char>(re[i]) >= 0x80) return false;
+    if (static_cast<unsigned char>(re[i]) >= 0x80) return RegexTrigrams::kNone;
     if (re[i] == '(' && i + 1 < re.size() && re[i + 1] == '?') {
-      // Flag groups "(?flags)" or "(?flags:...)": refuse any that turns on case folding.
-      for (size_t j = i + 2; j < re.size() && re[j] != ')' && re[j] != ':'; ++j) {
-        if (re[j] == 'i') return false;
-      }
+      // Flag groups "(?flags)" or "(?flags:...)": any 'i' may turn case folding on.
+      for (size_t j = i + 2; j < re.size() && re[j] != ')' && re[j] != ':'; ++j) folded = folded || re[j] == 'i';
     }
   }
-  return true;
+  return folded ? RegexTrigrams::kCaseFolded : RegexTrigrams::kCaseSensitive;
 }
 
 TrigramPrefilter MakeTrigramPrefilter(const Predicate& p) {
   TrigramPrefilter f;
   if (p.kind == Kind::kSubstring || p.kind == Kind::kContainsToken || p.kind == Kind::kEquals) {
     f.trigrams = index::TrigramsOf(p.value);
-  } else if (p.kind == Kind::kRegex && RegexUsesTrigrams(p)) {
+  } else if (RegexTrigrams mode; p.kind == Kind::kRegex && (mode = RegexTrigramMode(p)) != RegexTrigrams::kNone) {
     auto regex = std::make_unique<re2::FilteredRE2>(/*min_atom_len=*/3);
     RE2::Options options;
     options.set_log_errors(false);
+    options.set_case_sensitive(!p.case_insensitive);
     int id;
     if (regex->Add(p.value, options, &id) != RE2::NoError) return f;
     std::vector<std::string> atoms;
     regex->Compile(&atoms);
-    for (const auto& a : atoms) f.atom_trigrams.push_back(index::TrigramsOf(a));
+    for (const auto& a : atoms) {
+      bool unicode_fold = mode == RegexTrigrams::kCaseFolded && a.find_first_of("ks") != std::string::npos;
+      f.atom_trigrams.push_back(unicode_fold ? std::vector<uint32_t>{} : index::TrigramsOf(a));  // {}: present
+    }
     f.regex = std::move(regex);
-    f.required_literals = RequiredLiterals(p.value);
+    if (mode == RegexTrigrams::kCaseSensitive) f.required_literals = RequiredLiterals(p.value);
   }
   return f;
 }
@@ -530,6 +534,22 @@ class Scanner {
     }
     if (sel.empty()) return Status::Ok();
     if (req_.direction == Direction::kBackward) std::reverse(sel.begin(), sel.end());
+    // Rows are in time order, so what cannot be among the first rows is a tail of sel: rows strictly behind the
+    // visitor's cutoff, and rows after the block's first `limit` (keeping those that tie with the last on time,
+    // which the visitor orders by other keys). Copying them into the batch was most of a newest-100 query.
+    if (req_.cutoff_ns) {
+      const int64_t cutoff = req_.cutoff_ns->load(std::memory_order_relaxed);
+      const bool backward = req_.direction == Direction::kBackward;
+      auto behind = std::find_if(sel.begin(), sel.end(),
+                                 [&](uint32_t i) { return backward ? ts[i] < cutoff : ts[i] > cutoff; });
+      sel.erase(behind, sel.end());
+      if (sel.empty()) return Status::Ok();
+    }
+    if (req_.limit > 0 && sel.size() > req_.limit) {
+      size_t keep = req_.limit;
+      while (keep < sel.size() && ts[sel[keep]] == ts[sel[keep - 1]]) ++keep;
+      sel.resize(keep);
+    }
 
     RowBatch batch;
     batch.labels = &labels;

@@ -111,6 +111,8 @@ TEST_F(TrigramPruningTest, NeedlesInsideLongerTokensCaseAndRegexes) {
   }
   rows.push_back({"api", 2000, "call failed: upstream Timeout after 30s trace=tr_c61a01cea3bd61e2"});
   rows.push_back({"api", 2001, "caf\xc3\xa9 K\xc3\xa9lvin \xe2\x84\xaa" "elvin"});  // U+212A KELVIN SIGN
+  for (int i = 0; i < 32; ++i) rows.push_back({"db", 3000 + i, "query done in " + std::to_string(i) + "ms"});
+  rows.push_back({"db", 4000, "\xc5\xbf" "TATUS=1 long s"});  // U+017F LATIN SMALL LETTER LONG S
   Add(rows);
   ASSERT_TRUE(engine_->Flush().ok());
 
@@ -139,12 +141,19 @@ TEST_F(TrigramPruningTest, NeedlesInsideLongerTokensCaseAndRegexes) {
   check(Predicate::Kind::kRegex, "(?:upstream|downstream) Time", false, 1);
   check(Predicate::Kind::kRegex, "nothing|users HTTP", false, 64);
   check(Predicate::Kind::kRegex, "HTTP/1\\.[01]\" 2[0-9][0-9] ", false, 64);
-  check(Predicate::Kind::kRegex, "(?i)TIMEOUT", false, 1);
-  check(Predicate::Kind::kRegex, "TIMEOUT", true, 1);
+  s = check(Predicate::Kind::kRegex, "(?i)TIMEOUT", false, 1);
+  EXPECT_EQ(s.blocks_read, 1u);  // case-folded regexes prune too
+  s = check(Predicate::Kind::kRegex, "TIMEOUT after", true, 1);
+  EXPECT_EQ(s.blocks_read, 1u);
+  check(Predicate::Kind::kRegex, "(?i:UPSTREAM) Timeout", false, 1);
+  check(Predicate::Kind::kRegex, "(?i)status=1", false, 1);
+  check(Predicate::Kind::kRegex, "status=1", true, 1);
+  check(Predicate::Kind::kRegex, "STATUS", false, 0);
   // Unicode case folding in RE2: a case-insensitive 'k' matches U+212A, which the byte classes do not model.
   check(Predicate::Kind::kRegex, "(?i)kelvin", false, 1);
   check(Predicate::Kind::kRegex, "caf\xc3\xa9", false, 1);
   check(Predicate::Kind::kRegex, "x*", false, rows.size());
+  check(Predicate::Kind::kRegex, "(?i)x*", false, rows.size());
 }
 
 // Regexes whose literal runs the scan checks before RE2: quantifiers, classes, groups and escapes must never make

@@ -82,8 +82,9 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
   for (auto& p : FieldPushdown(ctx, expr, matchers, scan.from, scan.to)) scan.predicates.push_back(std::move(p));
   scan.matchers = std::move(matchers);
   scan.direction = scan_direction;
-  // Without stages every matching row is a result, so the scan itself can stop at the limit.
-  if (pipeline.empty()) scan.limit = keep;
+  // Without stages (or with only line filters the scan evaluates exactly) every matching row is a result, so the
+  // scan itself can stop at the limit.
+  if (pipeline.empty() || pipeline.pushdown_is_exact()) scan.limit = keep;
   std::atomic<int64_t> cutoff(backward ? INT64_MIN : INT64_MAX);
   if (keep > 0) scan.cutoff_ns = &cutoff;
 
@@ -91,7 +92,7 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
   // The pipeline runs on the scan's workers (ScanRequest::prepare), each batch into a PreparedEntries; the
   // visitor merges them in order on this thread.
   struct PreparedEntries {
-    std::vector<LogEntry> entries;  // in the scan's order; at most `keep` (the rest could never be returned)
+    std::vector<LogEntry> entries;  // in the scan's order; `keep` and ties on time (the rest could never be returned)
     uint64_t lines = 0, bytes = 0, structured_metadata_bytes = 0;
   };
   scan.prepare = [&pipeline, &cutoff, keep, backward](storage::RowBatch& batch) {
@@ -103,6 +104,8 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
       const int64_t ts = batch.timestamps[i];
       // Rows come in the scan's order: once one is behind the top-N boundary, so are the rest.
       if (backward ? ts < bound : ts > bound) break;
+      // Past `keep` entries only rows tying with the last on time can still enter (ties order by labels, line).
+      if (keep > 0 && out->entries.size() >= keep && ts != out->entries.back().timestamp_ns) break;
       size_t sm_bytes = 0;
       out->bytes += RowBytes(batch, i, &sm_bytes);
       out->structured_metadata_bytes += sm_bytes;
@@ -117,7 +120,6 @@ base::Result<std::vector<LogEntry>> RunLogQuery(const ExecutionContext& ctx, con
       e.structured_metadata = labels.Of(LabelSource::kStructuredMetadata);
       e.parsed = labels.Of(LabelSource::kParsed);
       out->entries.push_back(std::move(e));
-      if (keep > 0 && out->entries.size() >= keep) break;
     }
     batch.prepared = std::move(out);
   };

@@ -452,5 +452,60 @@ TEST(NumericPushdownTest, RandomizedAgainstThePipelineAlone) {
   std::filesystem::remove_all(dir);
 }
 
+// The scan drops a block's rows behind the top-N cutoff and after its first `limit` (ties on time kept): the
+// first N entries must be the first N of the full answer, with many equal timestamps across streams and blocks.
+TEST(LogQueryLimitTest, FirstNEqualTheFullAnswersPrefixWithTies) {
+  std::string dir = TempDir();
+  observability::Registry registry;
+  storage::StorageOptions opts;
+  opts.data_dir = dir;
+  opts.flush_interval_ms = 3600 * 1000;
+  auto storage = storage::StorageEngine::Open(opts, registry).value();
+  ASSERT_TRUE(storage->Recover().ok());
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t t0 = (now - 3600 * kSec) / (60 * kSec) * (60 * kSec);
+  std::mt19937 rng(3);
+  for (int round = 0; round < 4; ++round) {
+    model::LogBatch b{"t", {}};
+    for (int i = 0; i < 400; ++i) {
+      int64_t ts = t0 + int64_t(rng() % 40) * kSec;  // few distinct times: many ties
+      std::string line = std::string(rng() % 2 ? "HTTP " : "tcp ") + std::to_string(rng() % 1000);
+      b.records.push_back({ts, {{"app", "s" + std::to_string(rng() % 3)}}, line, {}});
+    }
+    ASSERT_TRUE(AppendSync(*storage, std::move(b)).ok());
+    if (round < 3) ASSERT_TRUE(storage->Flush().ok());
+  }
+  auto engine = std::make_unique<QueryEngine>(*storage, QueryEngineOptions{}, registry);
+  for (const char* q : {"{app=~\".+\"}", "{app=~\".+\"} |= \"HTTP\"", "{app=~\".+\"} |~ \"HTTP [0-4]\""}) {
+    for (auto dir : {storage::Direction::kBackward, storage::Direction::kForward}) {
+      QueryRequest r;
+      r.tenant = "t";
+      r.expr = ParseLogQL(q).value();
+      r.start_ns = t0;
+      r.end_ns = t0 + 60 * kSec;
+      r.direction = dir;
+      r.limit = 2000;  // more than the 1,600 rows
+      auto all = engine->Execute(r);
+      ASSERT_TRUE(all.ok());
+      for (uint64_t n : {1u, 7u, 50u, 333u}) {
+        r.limit = n;
+        auto some = engine->Execute(r);
+        ASSERT_TRUE(some.ok());
+        ASSERT_EQ(some->entries.size(), std::min<size_t>(n, all->entries.size())) << q;
+        for (size_t i = 0; i < some->entries.size(); ++i) {
+          EXPECT_EQ(some->entries[i].timestamp_ns, all->entries[i].timestamp_ns) << q << " n=" << n << " #" << i;
+          EXPECT_EQ(some->entries[i].line, all->entries[i].line) << q << " n=" << n << " #" << i;
+          EXPECT_EQ(some->entries[i].stream, all->entries[i].stream) << q << " n=" << n << " #" << i;
+        }
+      }
+    }
+  }
+  engine.reset();
+  (void)storage->Close();
+  storage.reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace strata::query
