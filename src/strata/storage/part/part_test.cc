@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 
+#include "strata/storage/index/ngram_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
 #include "strata/storage/part/part_reader.h"
@@ -309,6 +310,39 @@ TEST(PartTest, StreamedAndBorrowedWritesEqualOneShotWrite) {
   auto all_b = ReadAll(**rb);
   ASSERT_EQ(all_a.size(), all_b.size());
   for (size_t i = 0; i < all_a.size(); ++i) EXPECT_EQ(Key(all_a[i]), Key(all_b[i]));
+  std::filesystem::remove_all(dir);
+}
+
+
+TEST(PartTest, BlocksCarryTheMessageTrigramFilterAndNoBlooms) {
+  std::string dir = TempDir();
+  auto rows = RandomRows(5, 3000);
+  PartWriterOptions opts;
+  opts.block_max_rows = 128;
+  ASSERT_TRUE(WriteRows(rows, dir, opts).ok());
+  auto part = PartReader::Open(dir + "/" + PartFileName(7)).value();
+  ASSERT_GT(part->blocks().size(), 1u);
+  for (uint32_t b = 0; b < part->blocks().size(); ++b) {
+    const auto& bh = part->blocks()[b];
+    EXPECT_TRUE(bh.flags & kBlockFlagTrigramFilter);
+    for (const auto& c : bh.columns) {
+      EXPECT_TRUE(c.bloom.empty());
+      EXPECT_EQ(c.trigrams.empty(), c.column_id != kMessageColumnId);
+    }
+    // Every substring of every message of the block passes the block's filter.
+    StringColumn messages;
+    ASSERT_TRUE(part->ReadColumn(b, kMessageColumnId, &messages).ok());
+    const ColumnChunk* msg = bh.Find(kMessageColumnId);
+    ASSERT_NE(msg, nullptr);
+    EXPECT_GT(index::TrigramFilterSize(msg->trigrams), 0u);
+    for (size_t i = 0; i < messages.size(); ++i) {
+      std::string_view m = messages.at(i);
+      for (size_t from = 0; from < m.size(); from += 7) {
+        auto grams = index::TrigramsOf(m.substr(from, 12));
+        EXPECT_TRUE(index::TrigramFilterMayContainAll(msg->trigrams, grams));
+      }
+    }
+  }
   std::filesystem::remove_all(dir);
 }
 
