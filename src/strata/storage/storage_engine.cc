@@ -1,6 +1,7 @@
 #include "strata/storage/storage_engine.h"
 
 #include <dirent.h>
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -239,6 +240,9 @@ void StorageEngine::FlusherLoop() {
     if (head_.records() > 0) {
       Status st = Flush();
       if (!st.ok()) observability::LogError("flush failed; will retry", {{"error", st.ToString()}});
+      // The flushed head batches, the builders' rows and the encoded blocks were freed on several threads' malloc
+      // arenas, where glibc keeps them; return the free pages so RSS follows what is live.
+      ::malloc_trim(0);
     }
     lock.lock();
   }

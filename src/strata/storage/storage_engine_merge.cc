@@ -11,6 +11,7 @@
 //
 // Partitions are only erased from partitions_ here, under maintenance_mu_: the Partition pointers an operation
 // snapshots stay valid for the whole operation.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -413,12 +414,16 @@ void StorageEngine::MaintenanceLoop() {
     if (!stopping()) {
       report("retention failed; will retry", ApplyRetention(base::SystemClock::Get().NowNanos()));
     }
+    bool any_merged = false;
     while (!stopping()) {
       bool merged = false;
       Status st = MergeOnce(&merged);
       report("merge failed; will retry", st);
+      any_merged |= merged;
       if (!st.ok() || !merged) break;
     }
+    // A merge frees its buffers on this thread's malloc arena; give the pages back (see FlusherLoop).
+    if (any_merged) ::malloc_trim(0);
     lock.lock();
   }
 }
