@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -89,6 +90,12 @@ class StorageEngine {
   base::Result<std::vector<StreamSummary>> ListStreams(const std::string& tenant, int64_t from, int64_t to,
                                                        const std::vector<std::vector<LabelMatcher>>& selectors) const;
 
+  // The label names of the streams a query with these selectors may read in [from, to] (a superset: part stream
+  // tables and head batches are taken whole once they overlap the range). Cheap enough to call per query: no
+  // block header is walked, and each head batch's streams are read once and remembered while it lives.
+  base::Result<std::set<std::string>> StreamLabelNames(const std::string& tenant, int64_t from, int64_t to,
+                                                       const std::vector<LabelMatcher>& matchers) const;
+
   // Writes the head's completed WAL segments to parts now (the background flusher calls this too).
   base::Status Flush();
 
@@ -135,6 +142,15 @@ class StorageEngine {
   std::condition_variable flusher_cv_;
   bool stop_flusher_ = false;
   std::thread flusher_;
+
+  // StreamLabelNames: the distinct stream label sets of each head batch, read on first use (batches are
+  // immutable); entries of batches gone from the head are dropped on the next call.
+  struct HeadBatchStreams {
+    std::weak_ptr<const HeadBatch> batch;
+    std::shared_ptr<const std::vector<model::LabelSet>> streams;
+  };
+  mutable std::mutex head_streams_mu_;
+  mutable std::map<const HeadBatch*, HeadBatchStreams> head_streams_;
 
   std::unique_ptr<DeleteStore> deletes_;
   std::unique_ptr<common::ThreadPool> scan_pool_;

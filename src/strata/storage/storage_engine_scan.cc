@@ -11,6 +11,7 @@
 #include "strata/model/record_codec.h"
 #include "strata/model/time_format.h"
 #include "strata/observability/log.h"
+#include "strata/storage/head/head_batch_reader.h"
 #include "strata/storage/index/ngram_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
@@ -729,6 +730,71 @@ Status StorageEngine::Scan(const ScanRequest& request, const RowBatchVisitor& vi
 }  // namespace strata::storage
 
 namespace strata::storage {
+
+base::Result<std::set<std::string>> StorageEngine::StreamLabelNames(const std::string& tenant, int64_t from,
+                                                                    int64_t to,
+                                                                    const std::vector<LabelMatcher>& matchers) const {
+  if (!ready()) return base::Unavailable("storage is not ready (WAL replay in progress)");
+  auto selected = [&](const model::LabelSet& labels) {
+    for (const auto& m : matchers) {
+      if (!m.Matches(labels)) return false;
+    }
+    return true;
+  };
+  std::vector<std::shared_ptr<const PartReader>> parts;
+  std::vector<std::shared_ptr<const HeadBatch>> head_batches;
+  {
+    std::shared_lock lock(state_mu_);
+    uint32_t from_day = from == INT64_MIN ? 0 : model::UtcDayOf(from);
+    uint32_t to_day = to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(to);
+    for (auto it = partitions_.lower_bound({tenant, from_day});
+         it != partitions_.end() && it->first.first == tenant && it->first.second <= to_day; ++it) {
+      for (auto& p : it->second->Parts()) {
+        if (p->meta().max_ts >= from && p->meta().min_ts <= to) parts.push_back(std::move(p));
+      }
+    }
+    head_batches = head_.Snapshot(tenant, from, to);
+  }
+  std::set<std::string> names;
+  auto add = [&](const model::LabelSet& labels) {
+    if (!selected(labels)) return;
+    for (const auto& l : labels) names.insert(l.name);
+  };
+  for (const auto& part : parts) {
+    for (const auto& s : part->streams()) add(s.labels);
+  }
+  for (const auto& hb : head_batches) {
+    std::shared_ptr<const std::vector<model::LabelSet>> streams;
+    {
+      std::lock_guard lock(head_streams_mu_);
+      auto it = head_streams_.find(hb.get());
+      if (it != head_streams_.end() && it->second.batch.lock() == hb) streams = it->second.streams;
+    }
+    if (!streams) {
+      // Each distinct encoded label set is decoded once (equal bytes are equal labels).
+      auto reader = HeadBatchReader::Open(hb->encoded);
+      if (!reader.ok()) return reader.status();
+      std::set<std::string_view> seen;
+      auto decoded = std::make_shared<std::vector<model::LabelSet>>();
+      HeadRecordView record;
+      while (true) {
+        auto more = reader->Next(&record);
+        if (!more.ok()) return more.status();
+        if (!*more) break;
+        if (!seen.insert(record.labels).second) continue;
+        model::LabelSet labels;
+        RETURN_IF_ERROR(HeadBatchReader::DecodeLabels(record.labels, &labels));
+        decoded->push_back(std::move(labels));
+      }
+      streams = decoded;
+      std::lock_guard lock(head_streams_mu_);
+      std::erase_if(head_streams_, [](const auto& kv) { return kv.second.batch.expired(); });
+      head_streams_[hb.get()] = HeadBatchStreams{hb, streams};
+    }
+    for (const auto& labels : *streams) add(labels);
+  }
+  return names;
+}
 
 base::Result<std::vector<StreamSummary>> StorageEngine::ListStreams(
     const std::string& tenant, int64_t from, int64_t to,

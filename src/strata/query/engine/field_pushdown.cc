@@ -58,12 +58,9 @@ std::vector<storage::Predicate> FieldPushdown(const ExecutionContext& ctx, const
   }
   std::vector<storage::Predicate> out;
   if (candidates.empty()) return out;
-  auto streams = ctx.storage->ListStreams(ctx.tenant, from_ns, to_ns, {matchers});
-  if (!streams.ok()) return out;  // pushdown is an optimisation: without it the pipeline still filters
-  std::set<std::string> stream_labels;
-  for (const auto& s : *streams) {
-    for (const auto& l : s.labels) stream_labels.insert(l.name);
-  }
+  auto names = ctx.storage->StreamLabelNames(ctx.tenant, from_ns, to_ns, matchers);
+  if (!names.ok()) return out;  // pushdown is an optimisation: without it the pipeline still filters
+  const std::set<std::string>& stream_labels = *names;
   for (const LabelFilter* f : candidates) {
     if (stream_labels.count(f->name)) continue;
     if (f->kind == LabelFilter::Kind::kNumber) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 
 #include "strata/query/engine/value_type.h"
 #include "strata/query/lang/logql_parser.h"
@@ -505,6 +506,25 @@ TEST(LogQueryLimitTest, FirstNEqualTheFullAnswersPrefixWithTies) {
   (void)storage->Close();
   storage.reset();
   std::filesystem::remove_all(dir);
+}
+
+TEST(QueryEngineTest, StreamLabelNamesCoverPartsAndHeadAndNewBatches) {
+  Fixture f;
+  auto api = ToStorageMatchers(std::get<LogExpr>(ParseLogQL("{app=\"api\"}").value().node).selector).value();
+  auto names = f.storage->StreamLabelNames("t", f.t0, f.t0 + 120 * kSec, api);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::set<std::string>{"app", "level"}));
+  // A new head batch with a new stream label is seen by the next call (its batch is read on first use).
+  model::LogBatch b{"t", {{f.t0 + 130 * kSec, {{"app", "api"}, {"zone", "z1"}}, "x", {}}}};
+  ASSERT_TRUE(AppendSync(*f.storage, std::move(b)).ok());
+  names = f.storage->StreamLabelNames("t", f.t0, f.t0 + 200 * kSec, api);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::set<std::string>{"app", "level", "zone"}));
+  // ...and the pushdown then leaves a filter on `zone` to the pipeline: the stream label decides.
+  auto r = f.Run("{app=\"api\"} | zone=\"z1\"", f.t0, f.t0 + 200 * kSec, 0, 1000);
+  EXPECT_EQ(r.entries.size(), 1u);
+  auto web = ToStorageMatchers(std::get<LogExpr>(ParseLogQL("{app=\"nope\"}").value().node).selector).value();
+  EXPECT_TRUE(f.storage->StreamLabelNames("t", f.t0, f.t0 + 200 * kSec, web)->empty());
 }
 
 }  // namespace
