@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <queue>
 #include <set>
 
@@ -218,7 +219,7 @@ bool TrigramsMayMatch(const TrigramPrefilter& f, const ColumnChunk* cc) {
 struct UnitResult {
   Status status;
   std::vector<RowBatch> batches;
-  std::shared_ptr<model::LogBatch> decoded;  // keeps head rows (and the labels batches point to) alive
+  std::deque<model::LabelSet> head_labels;  // the stream labels head batches point to (stable addresses)
   ScanStats stats;
 };
 
@@ -576,22 +577,46 @@ class Scanner {
     return Status::Ok();
   }
 
+  // Reads the batch as views into its encoded bytes (HeadBatchReader): no string per record, and each distinct
+  // label set decoded once; only the rows kept are copied into RowBatches.
   Status ScanHeadBatch(const HeadBatch& hb, UnitResult* out) {
     ScanStats& stats = out->stats;
     ++stats.head_batches_read;
-    auto decoded_or = model::DecodeRecordBatch(hb.encoded);
-    if (!decoded_or.ok()) return decoded_or.status();
-    out->decoded = std::make_shared<model::LogBatch>(std::move(decoded_or).value());
-    auto& records = out->decoded->records;
-    stats.rows_scanned += records.size();
-    std::vector<const model::LogRecord*> rows;
-    for (const auto& r : records) {
+    ASSIGN_OR_RETURN(HeadBatchReader reader, HeadBatchReader::Open(hb.encoded));
+    struct Row {
+      int64_t ts;
+      const model::LabelSet* labels;
+      std::string_view message;
+      std::vector<std::pair<std::string_view, std::string_view>> fields;
+    };
+    struct Stream {
+      const model::LabelSet* labels;
+      bool selected;
+    };
+    std::vector<std::pair<std::string_view, Stream>> streams;  // by encoded labels; a batch holds few streams
+    std::vector<Row> rows;
+    HeadRecordView r;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, reader.Next(&r));
+      if (!more) break;
+      ++stats.rows_scanned;
       if (r.timestamp_ns < req_.from || r.timestamp_ns > req_.to) continue;
+      Stream* stream = nullptr;
+      for (auto& [encoded, st] : streams) {
+        if (encoded == r.labels) stream = &st;
+      }
+      if (!stream) {
+        auto& labels = out->head_labels.emplace_back();
+        RETURN_IF_ERROR(HeadBatchReader::DecodeLabels(r.labels, &labels));
+        bool ok = true;
+        for (const auto& m : req_.matchers) ok = ok && m.Matches(labels);
+        stream = &streams.emplace_back(r.labels, Stream{&labels, ok}).second;
+      }
+      if (!stream->selected) continue;
       bool ok = true;
-      for (const auto& m : req_.matchers) ok = ok && m.Matches(r.labels);
-      if (ok && deletes_) {
+      if (deletes_) {
         for (const auto& d : *deletes_) {
-          if (d.Matches(r.labels, r.timestamp_ns, r.message)) {
+          if (d.Matches(*stream->labels, r.timestamp_ns, r.message)) {
             ok = false;
             ++stats.rows_hidden_by_deletes;
             break;
@@ -604,43 +629,43 @@ class Scanner {
         if (p.field == kMessageField) {
           v = r.message;
         } else {
-          for (const auto& f : r.fields) {
-            if (f.name == p.field) v = f.value;
+          for (const auto& [name, value] : r.fields) {
+            if (name == p.field) v = value;
           }
         }
         ok = p.Matches(v);
       }
-      if (ok) rows.push_back(&r);
+      if (ok) rows.push_back(Row{r.timestamp_ns, stream->labels, r.message, r.fields});
     }
     // One stream per RowBatch, rows in the requested order.
-    std::stable_sort(rows.begin(), rows.end(), [&](const model::LogRecord* a, const model::LogRecord* b) {
-      if (a->labels != b->labels) return a->labels < b->labels;
-      return req_.direction == Direction::kBackward ? a->timestamp_ns > b->timestamp_ns
-                                                    : a->timestamp_ns < b->timestamp_ns;
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      if (a.labels != b.labels && *a.labels != *b.labels) return *a.labels < *b.labels;
+      return req_.direction == Direction::kBackward ? a.ts > b.ts : a.ts < b.ts;
     });
     size_t i = 0;
     while (i < rows.size()) {
       size_t j = i;
-      while (j < rows.size() && rows[j]->labels == rows[i]->labels) ++j;
+      while (j < rows.size() && *rows[j].labels == *rows[i].labels) ++j;
       RowBatch batch;
-      batch.labels = &rows[i]->labels;
-      std::vector<std::string> names;
+      batch.labels = rows[i].labels;
+      std::vector<std::string_view> names;
       for (size_t k = i; k < j; ++k) {
-        for (const auto& f : rows[k]->fields) {
-          if (!f.value.empty() && WantField(f.name) && std::find(names.begin(), names.end(), f.name) == names.end()) {
-            names.push_back(f.name);
+        for (const auto& [name, value] : rows[k].fields) {
+          if (!value.empty() && WantField(name) &&
+              std::find(names.begin(), names.end(), name) == names.end()) {
+            names.push_back(name);
           }
         }
       }
       batch.fields.resize(names.size());
-      for (size_t n = 0; n < names.size(); ++n) batch.fields[n].first = names[n];
+      for (size_t n = 0; n < names.size(); ++n) batch.fields[n].first = std::string(names[n]);
       for (size_t k = i; k < j; ++k) {
-        batch.timestamps.push_back(rows[k]->timestamp_ns);
-        if (req_.need_message) batch.messages.Append(rows[k]->message);
+        batch.timestamps.push_back(rows[k].ts);
+        if (req_.need_message) batch.messages.Append(rows[k].message);
         for (size_t n = 0; n < names.size(); ++n) {
           std::string_view v;
-          for (const auto& f : rows[k]->fields) {
-            if (f.name == names[n]) v = f.value;
+          for (const auto& [name, value] : rows[k].fields) {
+            if (name == names[n]) v = value;
           }
           batch.fields[n].second.Append(v);
         }
@@ -676,7 +701,7 @@ class Scanner {
     return false;
   }
 
-  bool WantField(const std::string& name) const {
+  bool WantField(std::string_view name) const {
     return req_.all_fields || std::find(req_.fields.begin(), req_.fields.end(), name) != req_.fields.end();
   }
 
