@@ -1,5 +1,7 @@
 #include "strata/storage/part/part_format.h"
 
+#include <zstd.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -213,6 +215,27 @@ base::Status DecodeBlockHeaders(std::string_view in, std::vector<BlockHeader>* o
       if ((b.flags & kBlockFlagTrigramFilter) && !GetString(in, &c.trigrams)) return Corrupt("trigram filter");
     }
   }
+  return base::Status::Ok();
+}
+
+base::Result<std::string> CompressBlocksSection(std::string_view raw) {
+  std::string out;
+  PutVarint64(out, raw.size());
+  size_t header = out.size();
+  out.resize(header + ZSTD_compressBound(raw.size()));
+  size_t n = ZSTD_compress(out.data() + header, out.size() - header, raw.data(), raw.size(), 3);
+  if (ZSTD_isError(n)) return base::Internal(std::string("compressing block headers: ") + ZSTD_getErrorName(n));
+  out.resize(header + n);
+  return out;
+}
+
+base::Status DecompressBlocksSection(std::string_view stored, std::string* raw) {
+  uint64_t raw_len;
+  // Block headers are a few hundred bytes per block: 1 GiB bounds what a corrupt length could make us allocate.
+  if (!GetVarint64(stored, &raw_len) || raw_len > (1ull << 30)) return Corrupt("compressed block headers");
+  raw->resize(raw_len);
+  size_t n = ZSTD_decompress(raw->data(), raw->size(), stored.data(), stored.size());
+  if (ZSTD_isError(n) || n != raw_len) return Corrupt("compressed block headers");
   return base::Status::Ok();
 }
 

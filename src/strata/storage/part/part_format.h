@@ -23,6 +23,10 @@ inline constexpr char kPartMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'P', 'T'};
 inline constexpr char kPartFooterMagic[8] = {'S', 'T', 'R', 'A', 'P', 'E', 'N', 'D'};
 inline constexpr uint32_t kPartFormatVersion = 1;
 inline constexpr size_t kPartHeaderSize = 16;  // magic, u32 version, u32 flags
+// Part flags (header): the block headers section is stored zstd-compressed (CompressBlocksSection). Parts written
+// before carry flags 0 and a raw section; a reader refuses other bits.
+inline constexpr uint32_t kPartFlagCompressedBlocks = 1;
+inline constexpr uint32_t kPartKnownFlags = kPartFlagCompressedBlocks;
 inline constexpr uint32_t kMessageColumnId = 0;
 inline constexpr const char* kMessageColumnName = "_msg";
 
@@ -100,6 +104,11 @@ void EncodeColumnNames(const std::vector<std::string>& names, std::string* out);
 base::Status DecodeColumnNames(std::string_view data, std::vector<std::string>* out);
 void EncodeBlockHeaders(const std::vector<BlockHeader>& blocks, std::string* out);
 base::Status DecodeBlockHeaders(std::string_view data, std::vector<BlockHeader>* out);
+// The stored form of the block headers section under kPartFlagCompressedBlocks: varint raw_len, one zstd frame.
+// Block headers (chunk refs, stats, trigram filters) shrink ~3.5x; the reader parses them into memory at open
+// anyway, so nothing is probed in place. Decompress: DataLoss on malformed input.
+base::Result<std::string> CompressBlocksSection(std::string_view raw);
+base::Status DecompressBlocksSection(std::string_view stored, std::string* raw);
 
 // The footer: fixed size, at the end of the file.
 struct SectionRef {

@@ -46,6 +46,8 @@ base::Result<std::shared_ptr<const PartReader>> PartReader::Open(const std::stri
   if (version != kPartFormatVersion) {
     return fail(base::DataLoss("unsupported part format version " + std::to_string(version)));
   }
+  const uint32_t flags = common::DecodeFixed32(r->data_ + 12);
+  if (flags & ~kPartKnownFlags) return fail(base::DataLoss("unsupported part flags " + std::to_string(flags)));
   auto footer = DecodeFooter(std::string_view(r->data_ + r->size_ - kPartFooterSize, kPartFooterSize));
   if (!footer.ok()) return fail(footer.status());
   r->footer_ = *footer;
@@ -71,6 +73,11 @@ base::Result<std::shared_ptr<const PartReader>> PartReader::Open(const std::stri
   if (auto s = DecodeColumnNames(*columns, &r->column_names_); !s.ok()) return fail(s);
   auto blocks = section(r->footer_.blocks, "blocks");
   if (!blocks.ok()) return fail(blocks.status());
+  std::string blocks_raw;
+  if (flags & kPartFlagCompressedBlocks) {
+    if (auto s = DecompressBlocksSection(*blocks, &blocks_raw); !s.ok()) return fail(s);
+    *blocks = blocks_raw;
+  }
   if (auto s = DecodeBlockHeaders(*blocks, &r->blocks_); !s.ok()) return fail(s);
   for (const auto& b : r->blocks_) {
     if (b.stream >= r->streams_.size()) return fail(base::DataLoss("block refers to a missing stream"));

@@ -5,6 +5,8 @@
 #include <map>
 #include <random>
 
+#include "strata/common/coding.h"
+#include "strata/common/crc32c.h"
 #include "strata/storage/index/ngram_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
@@ -343,6 +345,59 @@ TEST(PartTest, BlocksCarryTheMessageTrigramFilterAndNoBlooms) {
       }
     }
   }
+  std::filesystem::remove_all(dir);
+}
+
+
+// Parts written before kPartFlagCompressedBlocks (header flags 0, raw block headers section) still read.
+TEST(PartTest, ReadsPartsWithUncompressedBlockHeaders) {
+  std::string dir = TempDir();
+  auto rows = RandomRows(9, 2000);
+  PartWriterOptions opts;
+  opts.block_max_rows = 100;
+  ASSERT_TRUE(WriteRows(rows, dir, opts).ok());
+  const std::string path = dir + "/" + PartFileName(7);
+  std::string file;
+  {
+    std::ifstream in(path, std::ios::binary);
+    file.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_EQ(common::DecodeFixed32(file.data() + 12), kPartFlagCompressedBlocks);
+  PartFooter footer = DecodeFooter(std::string_view(file).substr(file.size() - kPartFooterSize)).value();
+  std::string raw_blocks;
+  ASSERT_TRUE(DecompressBlocksSection(std::string_view(file).substr(footer.blocks.offset, footer.blocks.length),
+                                      &raw_blocks).ok());
+  EXPECT_LT(footer.blocks.length, raw_blocks.size());
+  // The old layout: same sections, the block headers raw, flags 0.
+  std::string old = file.substr(0, footer.blocks.offset);
+  old.replace(12, 4, std::string(4, '\0'));
+  PartFooter old_footer = footer;
+  old_footer.blocks = {old.size(), raw_blocks.size(), common::Crc32c(raw_blocks)};
+  old += raw_blocks;
+  std::string tokens = file.substr(footer.tokens.offset, footer.tokens.length);
+  old_footer.tokens = {old.size(), tokens.size(), footer.tokens.crc};
+  old += tokens;
+  EncodeFooter(old_footer, &old);
+  const std::string old_path = dir + "/" + PartFileName(8);
+  {
+    std::ofstream out(old_path, std::ios::binary);
+    out << old;
+  }
+  auto now = PartReader::Open(path).value();
+  auto before = PartReader::Open(old_path).value();
+  ASSERT_EQ(before->blocks().size(), now->blocks().size());
+  for (size_t b = 0; b < now->blocks().size(); ++b) {
+    EXPECT_EQ(before->blocks()[b].rows, now->blocks()[b].rows);
+    EXPECT_EQ(before->blocks()[b].columns.size(), now->blocks()[b].columns.size());
+    EXPECT_EQ(before->blocks()[b].columns[0].trigrams, now->blocks()[b].columns[0].trigrams);
+  }
+  // Unknown header flags are refused.
+  old.replace(12, 4, std::string("\x02\0\0\0", 4));
+  {
+    std::ofstream out(old_path, std::ios::binary | std::ios::trunc);
+    out << old;
+  }
+  EXPECT_FALSE(PartReader::Open(old_path).ok());
   std::filesystem::remove_all(dir);
 }
 

@@ -209,7 +209,7 @@ base::Status PartBuilder::WriteBufferedStreams(const std::string& dir, uint64_t 
     RETURN_IF_ERROR(out_->file.Open(out_->tmp_path));
     std::string header(kPartMagic, 8);
     common::PutFixed32(header, kPartFormatVersion);
-    common::PutFixed32(header, 0);
+    common::PutFixed32(header, kPartFlagCompressedBlocks);
     RETURN_IF_ERROR(out_->file.Append(header));
   } else if (out_->dir != dir || out_->part_id != part_id) {
     return base::Internal("part builder: already writing part " + std::to_string(out_->part_id) + " in " +
@@ -399,7 +399,9 @@ base::Result<PartMeta> PartBuilder::Write(const std::string& dir, PartMeta meta)
   RETURN_IF_ERROR(write_section(&footer.columns, section));
   section.clear();
   EncodeBlockHeaders(o.blocks, &section);
-  RETURN_IF_ERROR(write_section(&footer.blocks, section));
+  auto blocks_section = CompressBlocksSection(section);
+  if (!blocks_section.ok()) return blocks_section.status();
+  RETURN_IF_ERROR(write_section(&footer.blocks, *blocks_section));
   RETURN_IF_ERROR(write_section(&footer.tokens, o.token_index.Finish()));
   section.clear();
   EncodeFooter(footer, &section);
