@@ -8,7 +8,21 @@ namespace strata::model {
 using common::PutLengthPrefixed;
 using common::PutVarint64;
 
+namespace {
+// A scratch buffer above this is released after a batch instead of kept for the next one.
+constexpr size_t kKeptScratchBytes = 8 << 20;
+}  // namespace
+
 RecordBatchBuilder::RecordBatchBuilder(std::string tenant) { batch_.tenant = std::move(tenant); }
+
+void RecordBatchBuilder::Restart(std::string tenant) {
+  batch_ = EncodedBatch{};
+  batch_.tenant = std::move(tenant);
+  body_.clear();
+  labels_.clear();
+  label_bytes_ = 0;
+  prev_ts_ = 0;
+}
 
 void RecordBatchBuilder::SetLabels(const LabelSet& labels) {
   labels_.clear();
@@ -52,7 +66,11 @@ EncodedBatch RecordBatchBuilder::Finish() {
   EncodedBatch done = std::move(batch_);
   batch_ = EncodedBatch{};
   batch_.tenant = done.tenant;
-  body_.clear();
+  if (body_.capacity() > kKeptScratchBytes) {
+    std::string().swap(body_);
+  } else {
+    body_.clear();
+  }
   labels_.clear();
   label_bytes_ = 0;
   prev_ts_ = 0;

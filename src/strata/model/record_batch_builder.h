@@ -34,6 +34,10 @@ class RecordBatchBuilder {
  public:
   explicit RecordBatchBuilder(std::string tenant);
 
+  // Starts a new batch for `tenant`, dropping anything added since the last Finish. The scratch buffer keeps its
+  // capacity (up to a bound), so a builder kept per thread does not allocate and fault in a fresh one per request.
+  void Restart(std::string tenant);
+
   // The labels of the records added next (canonical: sorted, unique names).
   void SetLabels(const LabelSet& labels);
   // Bytes of the current labels as RawBytes counts them (names + values).
@@ -44,7 +48,7 @@ class RecordBatchBuilder {
 
   size_t records() const { return batch_.records; }
 
-  // The finished batch; the builder is left empty (tenant kept, no labels set).
+  // The finished batch (its payload sized exactly); the builder is left empty (tenant kept, no labels set).
   EncodedBatch Finish();
 
  private:

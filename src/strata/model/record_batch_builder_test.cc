@@ -83,5 +83,22 @@ TEST(RecordBatchBuilderTest, FinishResetsForTheNextBatch) {
   EXPECT_EQ(second.min_ts, 20);
 }
 
+TEST(RecordBatchBuilderTest, RestartDropsWhatWasNotFinished) {
+  RecordBatchBuilder builder("old");
+  builder.SetLabels({{"app", "a"}});
+  builder.Add(10, "dropped", nullptr, 0);
+  builder.Restart("new");
+  builder.SetLabels({{"app", "b"}});
+  builder.Add(20, "kept", nullptr, 0);
+  EncodedBatch batch = builder.Finish();
+  std::string want;
+  EncodeRecordBatch(LogBatch{"new", {LogRecord{20, {{"app", "b"}}, "kept", {}}}}, &want);
+  EXPECT_EQ(batch.payload, want);
+  EXPECT_EQ(batch.tenant, "new");
+  EXPECT_EQ(batch.records, 1u);
+  EXPECT_EQ(batch.min_ts, 20);
+  EXPECT_EQ(batch.max_ts, 20);
+}
+
 }  // namespace
 }  // namespace strata::model

@@ -113,8 +113,10 @@ Handler MakeLokiPushHandler(ingest::IngestSink& sink, const Config& config) {
     options.oldest_ns = now - RetentionOf(config, tenant);
     options.newest_ns = now + kCreationGraceNs;
 
-    // Entries are encoded into the stored form while the body is decoded (no LogRecord per line).
-    model::RecordBatchBuilder encoder(tenant);
+    // Entries are encoded into the stored form while the body is decoded (no LogRecord per line). One builder per
+    // io thread: its scratch buffer is reused from request to request (a handler runs to completion on its thread).
+    thread_local model::RecordBatchBuilder encoder{std::string()};
+    encoder.Restart(tenant);
     base::Result<ingest::loki::PushResult> decoded = base::Internal("unreachable");
     if (json) {
       auto body = JsonBody(encoding, std::move(request.body), config.max_decompressed_bytes);
