@@ -9,7 +9,6 @@
 #include <set>
 
 #include "strata/common/thread_pool.h"
-#include "strata/model/record_codec.h"
 #include "strata/model/time_format.h"
 #include "strata/observability/log.h"
 #include "strata/storage/head/head_batch_reader.h"
@@ -863,16 +862,29 @@ base::Result<std::vector<StreamSummary>> StorageEngine::ListStreams(
     }
   }
   for (const auto& hb : head_batches) {
-    auto decoded = model::DecodeRecordBatch(hb->encoded);
-    if (!decoded.ok()) return decoded.status();
-    std::set<const model::LabelSet*> seen;
-    for (const auto& r : decoded->records) {
-      if (r.timestamp_ns < from || r.timestamp_ns > to || !selected(r.labels)) continue;
-      auto [it, inserted] = out.try_emplace(r.labels);
-      StreamSummary& s = it->second;
-      if (inserted || seen.insert(&it->first).second) s.chunks += 1;
-      s.entries += 1;
-      s.bytes += r.message.size();
+    // Views into the batch (HeadBatchReader): each distinct stream of the batch is decoded and matched once.
+    ASSIGN_OR_RETURN(HeadBatchReader reader, HeadBatchReader::Open(hb->encoded));
+    std::vector<std::pair<std::string_view, StreamSummary*>> streams;  // encoded labels -> summary, or null
+    std::set<const StreamSummary*> counted;                             // chunks: one per stream per batch
+    HeadRecordView r;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, reader.Next(&r));
+      if (!more) break;
+      if (r.timestamp_ns < from || r.timestamp_ns > to) continue;
+      auto known = std::find_if(streams.begin(), streams.end(), [&](const auto& e) { return e.first == r.labels; });
+      if (known == streams.end()) {
+        model::LabelSet labels;
+        RETURN_IF_ERROR(HeadBatchReader::DecodeLabels(r.labels, &labels));
+        StreamSummary* summary = nullptr;
+        if (selected(labels)) {
+          summary = &out[std::move(labels)];
+          if (counted.insert(summary).second) summary->chunks += 1;
+        }
+        known = streams.insert(streams.end(), {r.labels, summary});
+      }
+      if (!known->second) continue;
+      known->second->entries += 1;
+      known->second->bytes += r.message.size();
     }
   }
   std::vector<StreamSummary> result;

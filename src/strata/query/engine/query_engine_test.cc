@@ -527,5 +527,22 @@ TEST(QueryEngineTest, StreamLabelNamesCoverPartsAndHeadAndNewBatches) {
   EXPECT_TRUE(f.storage->StreamLabelNames("t", f.t0, f.t0 + 200 * kSec, web)->empty());
 }
 
+TEST(QueryEngineTest, ListStreamsCountsPartsAndHeadBatches) {
+  Fixture f;
+  auto web = ToStorageMatchers(std::get<LogExpr>(ParseLogQL("{app=\"web\"}").value().node).selector).value();
+  // The first minute is one part block, the second one head batch: 120 rows in 2 chunks.
+  auto streams = f.storage->ListStreams("t", f.t0, f.t0 + 120 * kSec, {web});
+  ASSERT_TRUE(streams.ok());
+  ASSERT_EQ(streams->size(), 1u);
+  EXPECT_EQ((*streams)[0].entries, 120u);
+  EXPECT_EQ((*streams)[0].chunks, 2u);
+  // Head rows outside the range are not counted (a part block overlapping it counts whole).
+  streams = f.storage->ListStreams("t", f.t0 + 90 * kSec, f.t0 + 120 * kSec, {web});
+  ASSERT_TRUE(streams.ok());
+  ASSERT_EQ(streams->size(), 1u);
+  EXPECT_EQ((*streams)[0].entries, 30u);  // 90..119
+  EXPECT_EQ((*streams)[0].chunks, 1u);
+}
+
 }  // namespace
 }  // namespace strata::query
