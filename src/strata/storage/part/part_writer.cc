@@ -94,15 +94,20 @@ int ZstdLevelFor(size_t bytes, int level_for_large) {
 }
 
 // Compresses a chunk (or keeps it raw when compression does not pay); fills everything in ref but the offset.
+// zstd writes into a per-thread scratch buffer that only grows, and the chunk keeps an exact-size copy: a fresh
+// compressBound-sized string per chunk was zero-filled (memset) and page-faulted in for every multi-MiB message
+// column, and kept its whole capacity while the block waited to be written.
 std::string CompressChunk(std::string_view raw, ZSTD_CCtx* cctx, int level, ChunkRef* ref) {
+  thread_local std::string scratch;
   std::string stored;
   ref->raw_len = static_cast<uint32_t>(raw.size());
   ref->codec = ChunkCodec::kNone;
   if (raw.size() >= 64) {
-    stored.resize(ZSTD_compressBound(raw.size()));
-    size_t n = ZSTD_compressCCtx(cctx, stored.data(), stored.size(), raw.data(), raw.size(), ZstdLevelFor(raw.size(), level));
+    const size_t bound = ZSTD_compressBound(raw.size());
+    if (scratch.size() < bound) scratch.resize(bound);
+    size_t n = ZSTD_compressCCtx(cctx, scratch.data(), bound, raw.data(), raw.size(), ZstdLevelFor(raw.size(), level));
     if (!ZSTD_isError(n) && n < raw.size()) {
-      stored.resize(n);
+      stored.assign(scratch.data(), n);
       ref->codec = ChunkCodec::kZstd;
     }
   }
@@ -284,8 +289,11 @@ base::Status PartBuilder::WriteBufferedStreams(const std::string& dir, uint64_t 
       column_ids.insert(column_ids.end(), sorted.begin(), sorted.end());
     }
     index::TokenHashSet column_hashes;  // distinct token hashes of the current column
+    // The column's values, gathered into a per-thread buffer reused from column to column and block to block (a
+    // fresh multi-MiB message column per block cost page faults).
+    thread_local StringColumn values;
     for (uint32_t column_id : column_ids) {
-      StringColumn values;
+      values.Clear();
       for (size_t i = 0; i < job.n; ++i) {
         const Row& r = job.rows[i];
         if (column_id == kMessageColumnId) {
