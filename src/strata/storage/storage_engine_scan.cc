@@ -470,8 +470,10 @@ class Scanner {
     // The block's decoded timestamps and columns live in per-thread buffers reused from block to block: a fresh
     // multi-MiB message column per block cost page faults and page clearing (a third of a counting scan). Batches
     // copy what they keep, and nothing else outlives this call.
+    // The pool holds as many buffers as the most columns one block needed (a deque: references stay valid while
+    // it grows), so a thread keeps at most about one decoded block, not one buffer per column id ever seen.
     thread_local std::vector<int64_t> ts;
-    thread_local std::map<uint32_t, StringColumn> column_buffers;
+    thread_local std::deque<StringColumn> column_pool;
     ts.clear();
     RETURN_IF_ERROR(part.ReadTimestamps(block, &ts));
     stats.bytes_decompressed += bh.timestamps.raw_len;
@@ -481,11 +483,13 @@ class Scanner {
     for (uint32_t i = 0; i < bh.rows; ++i) {
       if (ts[i] >= req_.from && ts[i] <= req_.to) sel.push_back(i);
     }
-    std::vector<uint32_t> decoded;  // column ids read into column_buffers by this call
+    std::vector<uint32_t> decoded;  // column ids read by this call; decoded[i] lives in column_pool[i]
     const model::LabelSet& labels = part.streams()[bh.stream].labels;
     auto column = [&](uint32_t id) -> base::Result<const StringColumn*> {
-      StringColumn& col = column_buffers[id];
-      if (std::find(decoded.begin(), decoded.end(), id) != decoded.end()) return &col;
+      auto found = std::find(decoded.begin(), decoded.end(), id);
+      if (found != decoded.end()) return &column_pool[found - decoded.begin()];
+      if (column_pool.size() <= decoded.size()) column_pool.emplace_back();
+      StringColumn& col = column_pool[decoded.size()];
       col.Clear();
       RETURN_IF_ERROR(part.ReadColumn(block, id, &col));
       decoded.push_back(id);
