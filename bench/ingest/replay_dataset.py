@@ -35,7 +35,7 @@ shutil.rmtree(data, ignore_errors=True)
 log = open(data + ".log", "wb")
 cmd = [args.bin, "serve", "--data-dir", data, "--http-listen", f"127.0.0.1:{port}", "--grpc-listen", "",
        "--syslog-listen", "", "--syslog-tls-listen", "", "--forward-listen", "", "--retention-default", "365d",
-       "--log-level", "warn", "--elasticsearch-label-fields", "service,env,host,level,namespace,pod,container"]  # as side_by_side.py + args.extra.split()
+       "--log-level", "warn", "--elasticsearch-label-fields", "service,env,host,level,namespace,pod,container"] + args.extra.split()  # labels as side_by_side.py
 proc = subprocess.Popen(cmd, stdout=log, stderr=log)
 for _ in range(300):
     try:
