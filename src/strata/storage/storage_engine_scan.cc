@@ -485,13 +485,20 @@ class Scanner {
     }
     std::vector<uint32_t> decoded;  // column ids read by this call; decoded[i] lives in column_pool[i]
     const model::LabelSet& labels = part.streams()[bh.stream].labels;
+    // A column is decoded for the rows of `sel` only (the others read as ""), which are all a caller of `column`
+    // looks at: sel only ever shrinks, so a column decoded earlier stays valid for every later selection. A
+    // needle decoded whole columns of 16 k rows to output one.
     auto column = [&](uint32_t id) -> base::Result<const StringColumn*> {
       auto found = std::find(decoded.begin(), decoded.end(), id);
       if (found != decoded.end()) return &column_pool[found - decoded.begin()];
       if (column_pool.size() <= decoded.size()) column_pool.emplace_back();
       StringColumn& col = column_pool[decoded.size()];
       col.Clear();
-      RETURN_IF_ERROR(part.ReadColumn(block, id, &col));
+      if (sel.size() < bh.rows) {
+        RETURN_IF_ERROR(part.ReadColumnRows(block, id, sel, &col));
+      } else {
+        RETURN_IF_ERROR(part.ReadColumn(block, id, &col));
+      }
       decoded.push_back(id);
       if (const ColumnChunk* cc = bh.Find(id)) stats.bytes_decompressed += cc->chunk.raw_len;
       return &col;

@@ -872,20 +872,24 @@ bool FitsStringColumn(const StringColumn& out, uint64_t rows, uint64_t len) {
   return len == 0 || rows <= room / len;
 }
 
+// `wanted` is a per-row mask (nullptr: every row): an unwanted row is appended as "" without materialising its
+// value. Validation does not depend on it, so a corrupt column fails the same way either way.
+bool Wanted(const uint8_t* wanted, size_t i) { return wanted == nullptr || wanted[i] != 0; }
+
 bool ReadRows(std::string_view* in, size_t rows) {
   uint64_t stored;
   return GetVarint64(*in, &stored) && stored == rows;
 }
 
-Status DecodeConst(std::string_view in, size_t rows, StringColumn* out) {
+Status DecodeConst(std::string_view in, size_t rows, const uint8_t* wanted, StringColumn* out) {
   if (!ReadRows(&in, rows)) return Corrupt(ColumnType::kConst, "row count");
   if (!FitsStringColumn(*out, rows, in.size())) return Corrupt(ColumnType::kConst, "column too large");
   ReserveMore(out, rows, rows * in.size());
-  for (size_t i = 0; i < rows; ++i) out->Append(in);
+  for (size_t i = 0; i < rows; ++i) out->Append(Wanted(wanted, i) ? in : std::string_view());
   return Status::Ok();
 }
 
-Status DecodeDict(std::string_view in, size_t rows, StringColumn* out) {
+Status DecodeDict(std::string_view in, size_t rows, const uint8_t* wanted, StringColumn* out) {
   constexpr ColumnType kType = ColumnType::kDict;
   if (!ReadRows(&in, rows)) return Corrupt(kType, "row count");
   uint64_t n;
@@ -914,11 +918,11 @@ Status DecodeDict(std::string_view in, size_t rows, StringColumn* out) {
   }
   if (!FitsStringColumn(*out, 1, bytes)) return Corrupt(kType, "column too large");
   ReserveMore(out, rows, bytes);
-  for (size_t i = 0; i < rows; ++i) out->Append(dict[idx[i]]);
+  for (size_t i = 0; i < rows; ++i) out->Append(Wanted(wanted, i) ? dict[idx[i]] : std::string_view());
   return Status::Ok();
 }
 
-Status DecodeRaw(std::string_view in, size_t rows, StringColumn* out) {
+Status DecodeRaw(std::string_view in, size_t rows, const uint8_t* wanted, StringColumn* out) {
   constexpr ColumnType kType = ColumnType::kRaw;
   if (!ReadRows(&in, rows)) return Corrupt(kType, "row count");
   uint64_t fixed;
@@ -930,7 +934,7 @@ Status DecodeRaw(std::string_view in, size_t rows, StringColumn* out) {
     }
     if (!FitsStringColumn(*out, 1, in.size())) return Corrupt(kType, "column too large");
     ReserveMore(out, rows, in.size());
-    for (size_t i = 0; i < rows; ++i) out->Append(in.substr(i * len, len));
+    for (size_t i = 0; i < rows; ++i) out->Append(Wanted(wanted, i) ? in.substr(i * len, len) : std::string_view());
     return Status::Ok();
   }
   // Validate every length first, then append.
@@ -948,7 +952,7 @@ Status DecodeRaw(std::string_view in, size_t rows, StringColumn* out) {
   for (size_t i = 0; i < rows; ++i) {
     uint64_t len = 0;
     GetVarint64(lens, &len);  // validated above
-    out->Append(bytes.substr(0, len));
+    out->Append(Wanted(wanted, i) ? bytes.substr(0, len) : std::string_view());
     bytes.remove_prefix(len);
   }
   return Status::Ok();
@@ -956,18 +960,24 @@ Status DecodeRaw(std::string_view in, size_t rows, StringColumn* out) {
 
 // Emits the values of a numeric column; `emit(u, buf)` formats one mapped value into buf and returns its length.
 template <typename Emit>
-void EmitNumeric(std::string_view bitmap, size_t rows, U64StreamReader reader, StringColumn* out, Emit emit) {
+void EmitNumeric(std::string_view bitmap, size_t rows, U64StreamReader reader, const uint8_t* wanted,
+                 StringColumn* out, Emit emit) {
   char buf[48];
   for (size_t i = 0; i < rows; ++i) {
     if (!bitmap.empty() && (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8) & 1)) {
       out->Append(std::string_view());
       continue;
     }
-    out->Append(std::string_view(buf, emit(reader.Next(), buf)));
+    const uint64_t u = reader.Next();  // the delta modes need every value to reach the next
+    if (!Wanted(wanted, i)) {
+      out->Append(std::string_view());
+      continue;
+    }
+    out->Append(std::string_view(buf, emit(u, buf)));
   }
 }
 
-Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, StringColumn* out) {
+Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, const uint8_t* wanted, StringColumn* out) {
   if (!ReadRows(&in, rows)) return Corrupt(type, "row count");
   uint64_t n_empty;
   if (!GetVarint64(in, &n_empty) || n_empty > rows) return Corrupt(type, "empty count");
@@ -1024,30 +1034,30 @@ Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, StringCo
   ReserveMore(out, rows, std::min<size_t>(n, size_t{1} << 20) * 8);  // a guess; Append grows geometrically
   switch (type) {
     case ColumnType::kUint:
-      EmitNumeric(bitmap, rows, reader, out, [](uint64_t u, char* buf) {
+      EmitNumeric(bitmap, rows, reader, wanted, out, [](uint64_t u, char* buf) {
         return static_cast<size_t>(std::to_chars(buf, buf + 32, u).ptr - buf);
       });
       break;
     case ColumnType::kInt:
-      EmitNumeric(bitmap, rows, reader, out, [](uint64_t u, char* buf) {
+      EmitNumeric(bitmap, rows, reader, wanted, out, [](uint64_t u, char* buf) {
         return static_cast<size_t>(std::to_chars(buf, buf + 32, UnmapInt(u)).ptr - buf);
       });
       break;
     case ColumnType::kFloat:
       if (float_form == kFloatDecimal) {
-        EmitNumeric(bitmap, rows, reader, out,
+        EmitNumeric(bitmap, rows, reader, wanted, out,
                     [scale](uint64_t u, char* buf) { return FormatDecimal(UnmapInt(u), scale, buf); });
       } else {
-        EmitNumeric(bitmap, rows, reader, out, [](uint64_t u, char* buf) { return FormatDouble(UnmapDouble(u), buf); });
+        EmitNumeric(bitmap, rows, reader, wanted, out, [](uint64_t u, char* buf) { return FormatDouble(UnmapDouble(u), buf); });
       }
       break;
     case ColumnType::kIpv4:
-      EmitNumeric(bitmap, rows, reader, out,
+      EmitNumeric(bitmap, rows, reader, wanted, out,
                   [](uint64_t u, char* buf) { return FormatIpv4(static_cast<uint32_t>(u), buf); });
       break;
     case ColumnType::kTimestamp: {
       TimestampFormatter fmt(precision);
-      EmitNumeric(bitmap, rows, reader, out, [&fmt](uint64_t u, char* buf) { return fmt.Format(UnmapInt(u), buf); });
+      EmitNumeric(bitmap, rows, reader, wanted, out, [&fmt](uint64_t u, char* buf) { return fmt.Format(UnmapInt(u), buf); });
       break;
     }
     default:
@@ -1121,18 +1131,35 @@ Result<EncodedColumn> EncodeColumnAs(const StringColumn& values, ColumnType type
   return WriteNumeric(type, values.size(), nc);
 }
 
-base::Status DecodeColumn(ColumnType type, std::string_view data, size_t rows, StringColumn* out) {
+namespace {
+Status DecodeMasked(ColumnType type, std::string_view data, size_t rows, const uint8_t* wanted, StringColumn* out) {
   switch (type) {
-    case ColumnType::kConst: return DecodeConst(data, rows, out);
-    case ColumnType::kDict: return DecodeDict(data, rows, out);
-    case ColumnType::kRaw: return DecodeRaw(data, rows, out);
+    case ColumnType::kConst: return DecodeConst(data, rows, wanted, out);
+    case ColumnType::kDict: return DecodeDict(data, rows, wanted, out);
+    case ColumnType::kRaw: return DecodeRaw(data, rows, wanted, out);
     case ColumnType::kUint:
     case ColumnType::kInt:
     case ColumnType::kFloat:
     case ColumnType::kIpv4:
-    case ColumnType::kTimestamp: return DecodeNumeric(type, data, rows, out);
+    case ColumnType::kTimestamp: return DecodeNumeric(type, data, rows, wanted, out);
   }
   return base::DataLoss("unknown column type " + std::to_string(static_cast<int>(type)));
+}
+}  // namespace
+
+base::Status DecodeColumn(ColumnType type, std::string_view data, size_t rows, StringColumn* out) {
+  return DecodeMasked(type, data, rows, nullptr, out);
+}
+
+base::Status DecodeColumnRows(ColumnType type, std::string_view data, size_t rows,
+                              const std::vector<uint32_t>& wanted_rows, StringColumn* out) {
+  thread_local std::vector<uint8_t> mask;
+  mask.assign(rows, 0);
+  for (uint32_t r : wanted_rows) {
+    if (r >= rows) return base::InvalidArgument("wanted row " + std::to_string(r) + " beyond the column's rows");
+    mask[r] = 1;
+  }
+  return DecodeMasked(type, data, rows, mask.data(), out);
 }
 
 void EncodeTimestamps(const std::vector<int64_t>& ts, std::string* out) {

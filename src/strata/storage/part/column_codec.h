@@ -71,6 +71,13 @@ base::Result<EncodedColumn> EncodeColumnAs(const StringColumn& values, ColumnTyp
 // error *out is left unchanged.
 base::Status DecodeColumn(ColumnType type, std::string_view data, size_t rows, StringColumn* out);
 
+// DecodeColumn for the rows a scan still selects: appends `rows` values, the value of row i when i is in
+// wanted_rows (any order; duplicates allowed) and "" for every other row, whose value is never materialised (no
+// number formatted, no bytes copied). Validation is DecodeColumn's: the same data fails or succeeds either way.
+// InvalidArgument when a wanted row is >= rows.
+base::Status DecodeColumnRows(ColumnType type, std::string_view data, size_t rows,
+                              const std::vector<uint32_t>& wanted_rows, StringColumn* out);
+
 // Timestamps of a block (sorted ascending in practice, but any order round-trips): delta-of-delta, zigzag varints.
 void EncodeTimestamps(const std::vector<int64_t>& ts, std::string* out);
 // DecodeTimestamps appends rows values to *out; DataLoss (and *out unchanged) unless data holds exactly rows values.

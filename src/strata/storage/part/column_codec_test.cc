@@ -43,18 +43,52 @@ std::string Printable(const std::vector<std::string>& values) {
   return s;
 }
 
+void ExpectDecodesRows(const EncodedColumn& enc, const std::vector<std::string>& values);
+
 // Decodes `enc` and checks it gives back `values` exactly; also into a non-empty column (decode appends).
 void ExpectDecodes(const EncodedColumn& enc, const std::vector<std::string>& values) {
   StringColumn out;
   base::Status st = DecodeColumn(enc.type, enc.data, values.size(), &out);
   ASSERT_TRUE(st.ok()) << ColumnTypeName(enc.type) << ": " << st.ToString() << " for " << Printable(values);
   ASSERT_EQ(Values(out), values) << ColumnTypeName(enc.type);
+  ExpectDecodesRows(enc, values);
 
   StringColumn appended = Col({"prefix"});
   ASSERT_TRUE(DecodeColumn(enc.type, enc.data, values.size(), &appended).ok());
   ASSERT_EQ(appended.size(), values.size() + 1);
   EXPECT_EQ(appended.at(0), "prefix");
   for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(appended.at(i + 1), values[i]);
+}
+
+// DecodeColumnRows of `enc` for several row selections (none, all, strided, random, unordered with duplicates)
+// equals DecodeColumn restricted to those rows, with "" for every other row; also appended to a non-empty column.
+void ExpectDecodesRows(const EncodedColumn& enc, const std::vector<std::string>& values) {
+  const size_t n = values.size();
+  std::mt19937_64 rng(n * 31 + static_cast<size_t>(enc.type));
+  std::vector<std::vector<uint32_t>> selections(5);
+  for (uint32_t i = 0; i < n; ++i) {
+    selections[1].push_back(i);
+    if (i % 3 == 1) selections[2].push_back(i);
+    if (rng() % 8 == 0) selections[3].push_back(i);
+  }
+  selections[4] = selections[3];
+  std::reverse(selections[4].begin(), selections[4].end());
+  if (n > 0) selections[4].push_back(static_cast<uint32_t>(rng() % n));
+  for (const auto& rows : selections) {
+    std::vector<std::string> want(n);
+    for (uint32_t r : rows) want[r] = values[r];
+    StringColumn out = Col({"prefix"});
+    base::Status st = DecodeColumnRows(enc.type, enc.data, n, rows, &out);
+    ASSERT_TRUE(st.ok()) << ColumnTypeName(enc.type) << ": " << st.ToString();
+    ASSERT_EQ(out.size(), n + 1);
+    EXPECT_EQ(out.at(0), "prefix");
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(out.at(i + 1), want[i]) << ColumnTypeName(enc.type) << " row " << i << " of " << rows.size();
+    }
+  }
+  StringColumn out;
+  EXPECT_EQ(DecodeColumnRows(enc.type, enc.data, n, {static_cast<uint32_t>(n)}, &out).code(),
+            base::StatusCode::kInvalidArgument);
 }
 
 // EncodeColumn round trip, plus every forced encoding that accepts the values. Returns the chosen encoding.
@@ -732,6 +766,15 @@ TEST(ColumnCodecTest, CorruptedInputNeverCrashes) {
         } else {
           EXPECT_EQ(st.code(), base::StatusCode::kDataLoss);
           EXPECT_TRUE(out.empty());
+        }
+        // Selective decoding validates the same way.
+        StringColumn rows_out;
+        std::vector<uint32_t> wanted;
+        for (uint32_t i = 0; i < values.size(); i += 2) wanted.push_back(i);
+        base::Status rows_st = DecodeColumnRows(t, data, values.size(), wanted, &rows_out);
+        EXPECT_EQ(rows_st.ok(), st.ok());
+        if (!rows_st.ok()) {
+          EXPECT_TRUE(rows_out.empty());
         }
       }
     }

@@ -142,6 +142,16 @@ base::Status PartReader::ReadTimestamps(uint32_t block, std::vector<int64_t>* ou
 }
 
 base::Status PartReader::ReadColumn(uint32_t block, uint32_t column_id, StringColumn* out) const {
+  return ReadColumnImpl(block, column_id, nullptr, out);
+}
+
+base::Status PartReader::ReadColumnRows(uint32_t block, uint32_t column_id, const std::vector<uint32_t>& wanted_rows,
+                                        StringColumn* out) const {
+  return ReadColumnImpl(block, column_id, &wanted_rows, out);
+}
+
+base::Status PartReader::ReadColumnImpl(uint32_t block, uint32_t column_id, const std::vector<uint32_t>* wanted_rows,
+                                        StringColumn* out) const {
   if (block >= blocks_.size()) return base::InvalidArgument("no such block");
   const auto& b = blocks_[block];
   const ColumnChunk* c = b.Find(column_id);
@@ -151,8 +161,9 @@ base::Status PartReader::ReadColumn(uint32_t block, uint32_t column_id, StringCo
   }
   auto raw = ReadChunk(c->chunk);
   if (!raw.ok()) return raw.status();
-  base::Status st = DecodeColumn(c->type, *raw, b.rows, out);
-  if (!st.ok()) return base::DataLoss(path_ + ": " + st.message());
+  base::Status st = wanted_rows ? DecodeColumnRows(c->type, *raw, b.rows, *wanted_rows, out)
+                                : DecodeColumn(c->type, *raw, b.rows, out);
+  if (st.code() == base::StatusCode::kDataLoss) return base::DataLoss(path_ + ": " + st.message());
   return st;
 }
 

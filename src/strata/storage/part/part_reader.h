@@ -47,10 +47,16 @@ class PartReader {
   base::Status ReadTimestamps(uint32_t block, std::vector<int64_t>* out) const;
   // Appends the block's values of a column; a column absent from the block yields `rows` empty values.
   base::Status ReadColumn(uint32_t block, uint32_t column_id, StringColumn* out) const;
+  // ReadColumn for the rows a scan still selects (DecodeColumnRows): appends `rows` values, those of wanted_rows
+  // and "" for the others, which are decompressed but not materialised.
+  base::Status ReadColumnRows(uint32_t block, uint32_t column_id, const std::vector<uint32_t>& wanted_rows,
+                              StringColumn* out) const;
 
  private:
   PartReader() = default;
   base::Result<std::string> ReadChunk(const ChunkRef& ref) const;
+  base::Status ReadColumnImpl(uint32_t block, uint32_t column_id, const std::vector<uint32_t>* wanted_rows,
+                              StringColumn* out) const;
 
   std::string path_;
   const char* data_ = nullptr;
