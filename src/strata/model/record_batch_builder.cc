@@ -55,6 +55,22 @@ void RecordBatchBuilder::Add(int64_t timestamp_ns, std::string_view message, con
   if (timestamp_ns > batch_.max_ts) batch_.max_ts = timestamp_ns;
 }
 
+RecordBatchBuilder::Mark RecordBatchBuilder::Position() const {
+  return Mark{body_.size(), batch_.records, batch_.raw_bytes, batch_.min_ts, batch_.max_ts, prev_ts_, labels_,
+              label_bytes_};
+}
+
+void RecordBatchBuilder::RewindTo(const Mark& mark) {
+  body_.resize(mark.body_bytes);
+  batch_.records = mark.records;
+  batch_.raw_bytes = mark.raw_bytes;
+  batch_.min_ts = mark.min_ts;
+  batch_.max_ts = mark.max_ts;
+  prev_ts_ = mark.prev_ts;
+  labels_ = mark.labels;
+  label_bytes_ = mark.label_bytes;
+}
+
 EncodedBatch RecordBatchBuilder::Finish() {
   std::string& out = batch_.payload;
   out.clear();

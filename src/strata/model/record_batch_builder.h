@@ -48,6 +48,22 @@ class RecordBatchBuilder {
 
   size_t records() const { return batch_.records; }
 
+  // What has been added so far, to undo later additions with RewindTo (a decoder that tries a fast path first
+  // and, on input it does not handle, starts over on its general path).
+  struct Mark {
+    size_t body_bytes = 0;
+    size_t records = 0;
+    size_t raw_bytes = 0;
+    int64_t min_ts = 0;
+    int64_t max_ts = 0;
+    int64_t prev_ts = 0;
+    std::string labels;
+    size_t label_bytes = 0;
+  };
+  Mark Position() const;
+  // Drops everything added after `mark` (taken from this builder since its last Finish or Restart).
+  void RewindTo(const Mark& mark);
+
   // The finished batch (its payload sized exactly); the builder is left empty (tenant kept, no labels set).
   EncodedBatch Finish();
 

@@ -101,4 +101,38 @@ TEST(RecordBatchBuilderTest, RestartDropsWhatWasNotFinished) {
 }
 
 }  // namespace
+TEST(RecordBatchBuilderTest, RewindToDropsWhatCameAfterTheMark) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 50; ++round) {
+    RecordBatchBuilder rewound("t");
+    RecordBatchBuilder straight("t");
+    auto add_some = [&](RecordBatchBuilder& b, std::mt19937_64& r, int count) {
+      for (int i = 0; i < count; ++i) {
+        if (r() % 3 == 0) b.SetLabels({{"app", RandomText(r, 10)}});
+        const std::string message = RandomText(r, 50);
+        const std::string value = RandomText(r, 10);
+        const FieldView field{"trace_id", value};
+        b.Add(static_cast<int64_t>(r()), message, &field, r() % 2);
+      }
+    };
+    std::mt19937_64 first(round), again(round);
+    const int before = round % 7;
+    add_some(rewound, first, before);
+    add_some(straight, again, before);
+    const RecordBatchBuilder::Mark mark = rewound.Position();
+    std::mt19937_64 noise(1000 + round);
+    add_some(rewound, noise, 1 + round % 5);  // undone below
+    rewound.RewindTo(mark);
+    add_some(rewound, first, 3);
+    add_some(straight, again, 3);
+    EncodedBatch a = rewound.Finish();
+    EncodedBatch b = straight.Finish();
+    ASSERT_EQ(a.payload, b.payload) << "round " << round;
+    EXPECT_EQ(a.records, b.records);
+    EXPECT_EQ(a.raw_bytes, b.raw_bytes);
+    EXPECT_EQ(a.min_ts, b.min_ts);
+    EXPECT_EQ(a.max_ts, b.max_ts);
+  }
+}
+
 }  // namespace strata::model

@@ -530,6 +530,175 @@ void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder,
   }
 }
 
+// The parsers keep buffers sized to the largest document they parsed; keeping them per thread spares their
+// allocation (and the page faults of fresh memory) on every request. Bodies above this get parsers of their own.
+constexpr size_t kReusedBuffersMaxBytes = 4 << 20;
+
+// body: followed by SIMDJSON_PADDING readable bytes.
+base::Result<PushResult> DecodeDom(std::string_view body, const PushOptions& options,
+                                   model::RecordBatchBuilder* encode_into) {
+  thread_local dom::parser reused_parser;
+  std::optional<dom::parser> own_parser;
+  dom::parser& parser = body.size() <= kReusedBuffersMaxBytes ? reused_parser : own_parser.emplace();
+  dom::element root;
+  if (auto error = parser.parse(body.data(), body.size(), false).get(root)) {
+    return base::InvalidArgument(std::string("malformed JSON: ") + simdjson::error_message(error));
+  }
+  dom::object top;
+  if (root.get_object().get(top)) return base::InvalidArgument("expected a JSON object with \"streams\"");
+  PushBuilder builder(options, encode_into);
+  dom::element streams;
+  if (top.at_key("streams").get(streams) || streams.is_null()) return builder.Take();  // no streams: nothing to do
+  dom::array list;
+  if (streams.get_array().get(list)) return base::InvalidArgument("streams: expected a JSON array");
+  size_t index = 0;
+  std::vector<model::FieldView> metadata;  // one entry's, reused
+  for (dom::element s : list) DecodeJsonStream(s, index++, builder, metadata);
+  return builder.Take();
+}
+
+// ---- JSON, On-Demand ----
+//
+// Handles the shape every client sends: {"streams":[{"stream":{...},"values":[["<ns>","<line>"{,{...}}], ...]}]}
+// with "stream" before "values", valid labels and well-formed entries, each key once and no other keys. It returns
+// false on anything else (malformed JSON, a legacy stream, a stream or entry the DOM path would reject as malformed
+// or for its labels), having possibly added entries already: the caller undoes them and takes the DOM path.
+// Entries rejected for their time or size are rejected here as there, in the same order. Every value is read with
+// a typed getter, so what is accepted here is valid JSON the DOM path would decode the same way.
+
+namespace od = simdjson::ondemand;
+
+bool OnDemandLabels(od::value value, model::LabelSet& labels) {
+  od::object obj;
+  if (value.get_object().get(obj)) return false;
+  for (auto field_or_error : obj) {
+    od::field field;
+    std::string_view name, text;
+    if (std::move(field_or_error).get(field) || field.unescaped_key().get(name) || field.value().get_string().get(text)) {
+      return false;
+    }
+    if (!IsValidLabelName(name)) return false;
+    for (const auto& l : labels) {
+      if (l.name == name) return false;
+    }
+    labels.push_back({std::string(name), std::string(text)});
+  }
+  std::erase_if(labels, [](const model::Field& f) { return f.value.empty(); });
+  model::CanonicalizeLabels(labels);
+  return true;
+}
+
+bool OnDemandMetadata(od::value value, std::vector<model::FieldView>& out) {
+  bool is_null = false;
+  if (value.is_null().get(is_null)) return false;
+  if (is_null) return true;
+  od::object obj;
+  if (value.get_object().get(obj)) return false;
+  for (auto field_or_error : obj) {
+    od::field field;
+    std::string_view name, text;
+    if (std::move(field_or_error).get(field) || field.unescaped_key().get(name) || field.value().get_string().get(text)) {
+      return false;
+    }
+    out.push_back({name, text});
+  }
+  return true;
+}
+
+bool OnDemandValues(od::value value, const Stream& stream, PushBuilder& builder,
+                    std::vector<model::FieldView>& metadata) {
+  od::array items;
+  if (value.get_array().get(items)) return false;
+  for (auto item_or_error : items) {
+    od::value item;
+    if (std::move(item_or_error).get(item)) return false;
+    bool is_null = false;
+    if (item.is_null().get(is_null)) return false;
+    if (is_null) continue;  // Loki skips null entries
+    od::array tuple;
+    if (item.get_array().get(tuple)) return false;
+    metadata.clear();
+    std::string_view ts_text, line;
+    size_t n = 0;
+    for (auto part_or_error : tuple) {
+      od::value part;
+      if (std::move(part_or_error).get(part)) return false;
+      switch (n++) {
+        case 0:
+          if (part.get_string().get(ts_text)) return false;
+          break;
+        case 1:
+          if (part.get_string().get(line)) return false;
+          break;
+        case 2:
+          if (!OnDemandMetadata(part, metadata)) return false;
+          break;
+        default: return false;
+      }
+    }
+    int64_t ns = 0;
+    if (n < 2 || !ParseNanos(ts_text, ns)) return false;
+    builder.AddEntry(stream, ns, line, metadata);
+  }
+  return true;
+}
+
+bool OnDemandStream(od::value value, PushBuilder& builder, std::vector<model::FieldView>& metadata) {
+  od::object obj;
+  if (value.get_object().get(obj)) return false;
+  std::optional<Stream> stream;
+  bool has_values = false;
+  for (auto field_or_error : obj) {
+    od::field field;
+    if (std::move(field_or_error).get(field)) return false;
+    const od::raw_json_string key = field.key();
+    if (key == "stream") {
+      if (stream || has_values) return false;  // repeated, or after the values: the DOM path's order of checks
+      model::LabelSet labels;
+      if (!OnDemandLabels(field.value(), labels)) return false;
+      // A stream rejected for its labels reports how many entries it had, which On-Demand has not counted yet.
+      stream = builder.MakeStream(std::move(labels), 1);
+      if (!stream->ok) return false;
+    } else if (key == "values") {
+      if (!stream || has_values) return false;
+      has_values = true;
+      if (!OnDemandValues(field.value(), *stream, builder, metadata)) return false;
+    } else {
+      return false;
+    }
+  }
+  return stream.has_value();
+}
+
+bool DecodeOnDemand(std::string_view body, PushBuilder& builder) {
+  thread_local od::parser reused_parser;
+  std::optional<od::parser> own_parser;
+  od::parser& parser = body.size() <= kReusedBuffersMaxBytes ? reused_parser : own_parser.emplace();
+  od::document doc;
+  if (parser.iterate(body.data(), body.size(), body.size() + simdjson::SIMDJSON_PADDING).get(doc)) return false;
+  od::object top;
+  if (doc.get_object().get(top)) return false;
+  bool has_streams = false;
+  std::vector<model::FieldView> metadata;  // one entry's, reused
+  for (auto field_or_error : top) {
+    od::field field;
+    if (std::move(field_or_error).get(field)) return false;
+    const od::raw_json_string key = field.key();
+    if (key != "streams" || has_streams) return false;
+    has_streams = true;
+    od::array list;
+    if (field.value().get_array().get(list)) return false;
+    for (auto stream_or_error : list) {
+      od::value stream;
+      if (std::move(stream_or_error).get(stream) || !OnDemandStream(stream, builder, metadata)) return false;
+    }
+  }
+  if (!has_streams) return false;
+  // Nothing may follow the top object (the DOM path calls that malformed JSON).
+  const char* at = nullptr;
+  return doc.current_location().get(at) == simdjson::OUT_OF_BOUNDS;
+}
+
 // ---- protobuf ----
 
 struct ProtoEntry {
@@ -675,37 +844,32 @@ std::string FormatLabels(const model::LabelSet& labels) {
 
 base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options,
                                         model::RecordBatchBuilder* encode_into) {
+  // The padded copy of the body is kept per thread (sparing its allocation and the page faults of fresh memory on
+  // every request); a rare huge body gets its own, so a thread does not keep its buffer.
+  thread_local std::string reused_padded;
+  std::string own_padded;
+  std::string& padded = body.size() <= kReusedBuffersMaxBytes ? reused_padded : own_padded;
+  padded.assign(body);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');  // read by simdjson, never part of the document
+  return DecodePushJsonPadded(std::string_view(padded.data(), body.size()), options, encode_into);
+}
+
+base::Result<PushResult> DecodePushJsonPadded(std::string_view body, const PushOptions& options,
+                                              model::RecordBatchBuilder* encode_into) {
   // Stops at the first non-blank byte (a full scan of a 250 KB body cost a fifth of the decode).
   if (body.find_first_not_of(" \t\n\r") == std::string_view::npos) return base::InvalidArgument("empty body");
 
-  // The parser and the padded copy of the body are sized to the document; keeping them per thread spares their
-  // allocation (and the page faults of fresh memory) on every request. Rare huge bodies get their own, so a thread
-  // does not keep their buffers.
-  constexpr size_t kReusedBuffersMaxBytes = 4 << 20;
-  thread_local dom::parser reused_parser;
-  thread_local std::string reused_padded;
-  std::optional<dom::parser> own_parser;
-  std::string own_padded;
-  const bool reuse = body.size() <= kReusedBuffersMaxBytes;
-  dom::parser& parser = reuse ? reused_parser : own_parser.emplace();
-  std::string& padded = reuse ? reused_padded : own_padded;
-  padded.assign(body);
-  padded.append(simdjson::SIMDJSON_PADDING, '\0');  // read by simdjson, never part of the document
-  dom::element root;
-  if (auto error = parser.parse(padded.data(), body.size(), false).get(root)) {
-    return base::InvalidArgument(std::string("malformed JSON: ") + simdjson::error_message(error));
+  // The usual body goes through On-Demand, which reads values where they are instead of building a DOM first. Any
+  // input it does not expect makes it give up: what it added is undone and the DOM path decodes the body from the
+  // start, so every error and rejection comes from one place.
+  std::optional<model::RecordBatchBuilder::Mark> mark;
+  if (encode_into != nullptr) mark = encode_into->Position();
+  {
+    PushBuilder builder(options, encode_into);
+    if (DecodeOnDemand(body, builder)) return builder.Take();
   }
-  dom::object top;
-  if (root.get_object().get(top)) return base::InvalidArgument("expected a JSON object with \"streams\"");
-  PushBuilder builder(options, encode_into);
-  dom::element streams;
-  if (top.at_key("streams").get(streams) || streams.is_null()) return builder.Take();  // no streams: nothing to do
-  dom::array list;
-  if (streams.get_array().get(list)) return base::InvalidArgument("streams: expected a JSON array");
-  size_t index = 0;
-  std::vector<model::FieldView> metadata;  // one entry's, reused
-  for (dom::element s : list) DecodeJsonStream(s, index++, builder, metadata);
-  return builder.Take();
+  if (encode_into != nullptr) encode_into->RewindTo(*mark);
+  return DecodeDom(body, options, encode_into);
 }
 
 base::Result<PushResult> DecodePushProto(std::string_view message, const PushOptions& options,

@@ -84,6 +84,14 @@ struct PushResult {
 base::Result<PushResult> DecodePushJson(std::string_view body, const PushOptions& options,
                                         model::RecordBatchBuilder* encode_into = nullptr);
 
+// Readable bytes DecodePushJsonPadded needs after the body (simdjson::SIMDJSON_PADDING).
+inline constexpr size_t kJsonBodyPadding = 64;
+
+// As DecodePushJson, for a body followed in memory by kJsonBodyPadding readable bytes (e.g. zeroed spare capacity
+// of the string that holds it): parsed in place, with no padded copy of the body.
+base::Result<PushResult> DecodePushJsonPadded(std::string_view body, const PushOptions& options,
+                                              model::RecordBatchBuilder* encode_into = nullptr);
+
 // A serialized PushRequest (after snappy and any Content-Encoding are undone). An empty message is valid: no
 // streams, no records. encode_into as for DecodePushJson.
 base::Result<PushResult> DecodePushProto(std::string_view message, const PushOptions& options,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 
 #include "strata/common/protobuf_wire.h"
 #include "strata/model/record_codec.h"
@@ -400,6 +401,164 @@ TEST(LokiJsonTest, NanosecondTimestampsCoverTheInt64RangeExactly) {
       EXPECT_EQ(r->rejected[0].reason, "malformed") << c.text;
     }
   }
+}
+
+// ---- the On-Demand path and the DOM path agree ----
+//
+// The decoder reads the usual body with simdjson On-Demand and hands anything else to its DOM path. A body whose
+// top object starts with an unknown key goes to the DOM path at once (the DOM path ignores the key), so the same
+// streams decoded with and without that key compare the two paths: on random bodies, with shapes each path handles
+// and random damage, the results (error, records, rejections, batch bytes) must be the same.
+
+std::string RandomJsonText(std::mt19937_64& rng, size_t max_len) {
+  static const char* const kPieces[] = {"a", "b", "z", "0", " ", "\\\"", "\\\\", "\\n", "\\u0041", "\\u00e9",
+                                        "\xc3\xa9", "\\/", "{", "}", "[", "]", ",", ":", "\\t"};
+  std::string out;
+  const size_t n = rng() % (max_len + 1);
+  for (size_t i = 0; i < n; ++i) out += kPieces[rng() % std::size(kPieces)];
+  return out;
+}
+
+std::string RandomStreamsInterior(std::mt19937_64& rng) {
+  auto space = [&]() { return rng() % 4 == 0 ? std::string(" \n") : std::string(); };
+  std::string out;
+  const int streams = 1 + static_cast<int>(rng() % 4);
+  for (int s = 0; s < streams; ++s) {
+    if (s) out += "," + space();
+    const int shape = static_cast<int>(rng() % 20);
+    if (shape == 0) {  // legacy
+      out += R"({"labels":"{app=\"x\"}","entries":[{"ts":"2026-01-01T00:00:00Z","line":"l"}]})";
+      continue;
+    }
+    if (shape == 1) {
+      out += "null";
+      continue;
+    }
+    std::string labels = "{";
+    const int nl = static_cast<int>(rng() % 4);
+    static const char* const kNames[] = {"app", "env", "app", "bad-name", "service", "pod"};
+    for (int l = 0; l < nl; ++l) {
+      if (l) labels += ",";
+      labels += std::string("\"") + kNames[rng() % (rng() % 8 == 0 ? 6 : 3)] + "\":" + space();
+      labels += rng() % 12 == 0 ? std::string("1") : "\"" + RandomJsonText(rng, 4) + "\"";
+    }
+    labels += "}";
+    std::string values = "[";
+    const int entries = static_cast<int>(rng() % 6);
+    for (int e = 0; e < entries; ++e) {
+      if (e) values += "," + space();
+      const int kind = static_cast<int>(rng() % 16);
+      if (kind == 0) {
+        values += "null";
+        continue;
+      }
+      const int64_t ts = kind == 1 ? -5 : 1700000000000000000 + static_cast<int64_t>(rng() % 1000000);
+      values += "[" + (kind == 2 ? std::to_string(ts) : "\"" + std::to_string(ts) + "\"") + "," + space();
+      values += kind == 3 ? std::string("7") : "\"" + RandomJsonText(rng, kind == 4 ? 400 : 12) + "\"";
+      if (kind == 5) values += ",null";
+      if (kind >= 6 && kind <= 8) {
+        values += ",{";
+        const int nm = static_cast<int>(rng() % 5);
+        for (int m = 0; m < nm; ++m) {
+          if (m) values += ",";
+          values += std::string("\"") + (rng() % 2 ? "trace_id" : "n\\u0041me") + "\":";
+          values += rng() % 10 == 0 ? std::string("true") : "\"" + RandomJsonText(rng, 6) + "\"";
+        }
+        values += "}";
+      }
+      if (kind == 9) values += ",{},\"extra\"";
+      values += "]";
+    }
+    values += "]";
+    const int order = static_cast<int>(rng() % 10);
+    if (order == 0) {
+      out += "{\"values\":" + values + ",\"stream\":" + labels + "}";
+    } else if (order == 1) {
+      out += "{\"stream\":" + labels + ",\"values\":" + values + ",\"other\":1}";
+    } else if (order == 2) {
+      out += "{\"stream\":" + labels + "}";
+    } else if (order == 3) {
+      out += "{\"stream\":" + labels + ",\"stream\":{\"app\":\"twice\"},\"values\":" + values + "}";
+    } else {
+      out += "{" + space() + "\"stream\":" + space() + labels + "," + space() + "\"values\":" + values + "}";
+    }
+  }
+  return out;
+}
+
+void Damage(std::mt19937_64& rng, std::string& s) {
+  if (s.empty()) return;
+  static const char kBytes[] = "{}[]\",:\\ an0-1\xff";
+  const size_t at = rng() % s.size();
+  switch (rng() % 4) {
+    case 0: s[at] = kBytes[rng() % (sizeof kBytes - 1)]; break;
+    case 1: s.erase(at, 1); break;
+    case 2: s.insert(at, 1, kBytes[rng() % (sizeof kBytes - 1)]); break;
+    default: s.erase(at, 1 + rng() % 20); break;
+  }
+}
+
+TEST(LokiJsonTest, OnDemandAndDomPathsAgreeOnRandomBodies) {
+  std::mt19937_64 rng(42);
+  PushOptions options = Options();
+  options.oldest_ns = 0;
+  options.newest_ns = 1700000000000900000;  // some entries are too new
+  size_t accepted = 0, failed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string interior = RandomStreamsInterior(rng);
+    if (round % 3 == 0) {
+      const int damages = 1 + static_cast<int>(rng() % 3);
+      for (int d = 0; d < damages; ++d) Damage(rng, interior);
+    }
+    const std::string body = "{\"streams\":[" + interior + "]}";
+    const std::string dom_body = "{\"zz\":0,\"streams\":[" + interior + "]}";
+    auto got = DecodeJson(body, options);
+    auto want = DecodeJson(dom_body, options);
+    ASSERT_EQ(got.ok(), want.ok()) << body;
+    if (!got.ok()) {
+      ++failed;
+      EXPECT_EQ(got.status().ToString(), want.status().ToString()) << body;
+      continue;
+    }
+    accepted += got->records.size();
+    ASSERT_EQ(got->records, want->records) << body;
+    ASSERT_EQ(got->rejected, want->rejected) << body;
+  }
+  EXPECT_GT(accepted, 1000u);  // the generator reaches both outcomes
+  EXPECT_GT(failed, 100u);
+}
+
+TEST(LokiJsonTest, OnDemandRefusesWhatTheDomPathCallsMalformed) {
+  const std::string good = R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]})";
+  ASSERT_TRUE(DecodeJson(good, Options()).ok());
+  for (const std::string& body :
+       {good + "x", good + "}", good + "]", good + " {}", std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}])"),
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]]})"),
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"],]}]})"),
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1" "x"]]}]})"),
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x",nul]]}]})"),
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x\q"]]}]})"),
+        std::string(R"({"streams":[{"stream":{"app":"a"} "values":[["1","x"]]}]})"),
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]}{"streams":[]})")}) {
+    auto r = DecodeJson(body, Options());
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.status().message().rfind("malformed JSON: ", 0), 0u) << body << ": " << r.status().message();
+  }
+}
+
+TEST(LokiJsonTest, PaddedBodyDecodesInPlaceLikeACopy) {
+  std::string body = R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"],["2","y",{"k":"v"}]]}]})";
+  const std::string copy = body;
+  body.reserve(body.size() + kJsonBodyPadding);
+  const size_t size = body.size();
+  body.resize(size + kJsonBodyPadding);
+  body.resize(size);
+  auto padded = DecodePushJsonPadded(body, Options());
+  auto copied = DecodePushJson(copy, Options());
+  ASSERT_TRUE(padded.ok() && copied.ok());
+  EXPECT_EQ(padded->records, copied->records);
+  EXPECT_EQ(padded->records.size(), 2u);
+  EXPECT_EQ(body, copy);  // the body is read, not changed
 }
 
 TEST(LokiProtoTest, RoundTripsStreamsEntriesAndMetadata) {
