@@ -56,6 +56,13 @@ class Session : public std::enable_shared_from_this<Session> {
       buffer_.reserve(static_cast<size_t>(std::min<uint64_t>(*length, kBodyReadBytes)));
     }
     auto& req = parser_->get();
+    // Room after the body for decoders that read past its end (simdjson reads up to 64 bytes beyond the document), so
+    // a JSON body is parsed in place instead of being copied into a padded buffer. Only when the length is known
+    // and within the limit; the body reader's own reserve of the length then keeps this capacity.
+    constexpr size_t kBodyPadding = 64;
+    if (auto length = parser_->content_length(); length && *length > 0 && *length <= options_.max_body_bytes) {
+      req.body().reserve(static_cast<size_t>(*length) + kBodyPadding);
+    }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       // curl and others wait up to a second for this before sending a body.
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());

@@ -121,7 +121,17 @@ Handler MakeLokiPushHandler(ingest::IngestSink& sink, const Config& config) {
     if (json) {
       auto body = JsonBody(encoding, std::move(request.body), config.max_decompressed_bytes);
       if (!body.ok()) return fail(body.status());
-      decoded = ingest::loki::DecodePushJson(*body, options, &encoder);
+      // The HTTP server leaves room after a body (http_server.cc); when it is still there (not decompressed), the
+      // body is parsed in place, without a padded copy.
+      std::string& text = *body;
+      const size_t size = text.size();
+      if (text.capacity() - size >= ingest::loki::kJsonBodyPadding) {
+        text.resize(size + ingest::loki::kJsonBodyPadding);  // zeroes the room, within the capacity
+        text.resize(size);
+        decoded = ingest::loki::DecodePushJsonPadded(text, options, &encoder);
+      } else {
+        decoded = ingest::loki::DecodePushJson(text, options, &encoder);
+      }
     } else {
       auto message = ProtobufMessage(encoding, std::move(request.body), config.max_decompressed_bytes);
       if (!message.ok()) return fail(message.status());
