@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <deque>
 #include <queue>
 #include <set>
@@ -62,12 +63,31 @@ bool StatsMayMatch(const ColumnChunk& cc, const Predicate& p) {
       cc.type != ColumnType::kFloat) {
     return true;
   }
+  // A float column's infinities print as "inf"/"-inf", not plain decimals either: kept the same way.
+  if (p.non_numbers_match && cc.type == ColumnType::kFloat && (std::isinf(s.min_num) || std::isinf(s.max_num))) {
+    return true;
+  }
   switch (p.kind) {
     case Kind::kLess: return s.min_num < p.number;
     case Kind::kLessEqual: return s.min_num <= p.number;
     case Kind::kGreater: return s.max_num > p.number;
     case Kind::kGreaterEqual: return s.max_num >= p.number;
     default: return true;
+  }
+}
+
+// Predicate::Matches for a comparison on a value given as the number std::from_chars reads from its text (NaN:
+// the row is empty, whose answer is empty_matches). The text of an infinity ("inf", "-inf") is a number to the
+// plain comparison but not a plain decimal, which a non_numbers_match comparison keeps.
+bool NumberMatches(const Predicate& p, double d, bool empty_matches) {
+  if (std::isnan(d)) return empty_matches;
+  if (p.non_numbers_match && std::isinf(d)) return true;
+  switch (p.kind) {
+    case Kind::kLess: return d < p.number;
+    case Kind::kLessEqual: return d <= p.number;
+    case Kind::kGreater: return d > p.number;
+    case Kind::kGreaterEqual: return d >= p.number;
+    default: return false;
   }
 }
 
@@ -516,6 +536,24 @@ class Scanner {
       auto col = column(static_cast<uint32_t>(id));
       if (!col.ok()) return col.status();
       const auto& literals = trigram_prefilters_[static_cast<size_t>(&p - req_.predicates.data())].required_literals;
+      // A comparison on a uint/int/float column compares the decoded numbers: no value is formatted to text and
+      // parsed back (that was a third of `| latency_ms > N`).
+      if (IsNumericComparison(p.kind) && literals.empty() &&
+          std::find(decoded.begin(), decoded.end(), static_cast<uint32_t>(id)) == decoded.end()) {
+        thread_local std::vector<double> numbers;
+        numbers.clear();
+        bool exact = false;
+        RETURN_IF_ERROR(part.ReadColumnNumbers(block, static_cast<uint32_t>(id), &numbers, &exact));
+        if (exact) {
+          if (const ColumnChunk* cc = bh.Find(static_cast<uint32_t>(id))) stats.bytes_decompressed += cc->chunk.raw_len;
+          const bool empty_matches = p.Matches("");
+          for (uint32_t i : sel) {
+            if (NumberMatches(p, numbers[i], empty_matches)) next.push_back(i);
+          }
+          sel = std::move(next);
+          continue;
+        }
+      }
       for (uint32_t i : sel) {
         std::string_view v = (*col)->at(i);
         bool maybe = true;

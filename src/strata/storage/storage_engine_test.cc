@@ -7,6 +7,9 @@
 #include <mutex>
 #include <random>
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
 
 namespace strata::storage {
 namespace {
@@ -171,6 +174,113 @@ TEST(StorageEngineScanTest, LimitNewestFirstYieldsTheTrueTopRowsAndTheIndexPrune
     EXPECT_EQ(rows, 1u);
     EXPECT_EQ(ns.blocks_read, 1u) << pred.field;
     EXPECT_GT(ns.blocks_pruned_by_token_index, 10u);
+  }
+  ASSERT_TRUE(engine->Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace strata::storage
+
+namespace strata::storage {
+namespace {
+
+// Comparisons on typed field columns (answered on decoded numbers where the encoding allows) select exactly the rows
+// Predicate::Matches selects on the text, and matching rows carry their exact field text (decoded for the selected
+// rows only). One value kind per flushed block, so every column encoding is met.
+TEST(StorageEngineScanTest, NumericComparisonsOnEveryColumnEncodingMatchTheTextPredicate) {
+  std::string dir = TempDir();
+  StorageOptions opts;
+  opts.data_dir = dir;
+  opts.part.block_max_rows = 64;
+  opts.flush_interval_ms = 3600 * 1000;
+  observability::Registry reg;
+  auto engine = StorageEngine::Open(opts, reg).value();
+  ASSERT_TRUE(engine->Recover().ok());
+  std::mt19937_64 rng(11);
+  auto value = [&](int kind) -> std::string {
+    if (rng() % 7 == 0) return "";  // field absent
+    char buf[40];
+    switch (kind) {
+      case 0: return std::to_string(rng() % 3000);
+      case 1: return std::to_string(static_cast<int64_t>(rng() % 4000) - 2000);
+      case 2: {  // plain decimals (kFloat decimal form)
+        const int64_t m = static_cast<int64_t>(rng() % 2000000) - 1000000;
+        std::string v = std::to_string(m / 1000) + "." + std::to_string(1000 + std::llabs(m % 1000)).substr(1);
+        if (m < 0 && m > -1000) v = "-" + v;
+        while (v.back() == '0') v.pop_back();
+        if (v.back() == '.') v.pop_back();
+        return v == "-0" ? "0" : v;
+      }
+      case 3: {  // binary floats, infinities and negative zero included
+        static const double kSpecial[] = {std::numeric_limits<double>::infinity(),
+                                          -std::numeric_limits<double>::infinity(), -0.0, 1e300, 5e-324, 1000.0};
+        const double d = rng() % 5 == 0 ? kSpecial[rng() % 6] : (static_cast<double>(rng() % 100000) - 50000) / 7.0;
+        return std::string(buf, std::to_chars(buf, buf + sizeof(buf), d).ptr);
+      }
+      case 4: {  // decimals whose mantissa is beyond 2^53
+        return std::to_string(9007199254740993ULL + rng() % 100000) + "." + std::to_string(1 + rng() % 9);
+      }
+      case 5: {  // not all numbers: raw or dict text
+        static const char* kOdd[] = {"abc", "10.0.0.1", "+5", "1e3", "007", "-0", ".5", "NaN", "inf", "1500"};
+        return rng() % 2 ? kOdd[rng() % 10] : std::to_string(rng() % 3000);
+      }
+      default: {  // few distinct values: dict
+        static const char* kFew[] = {"999", "1000", "1001", "-1", "2.5"};
+        return kFew[rng() % 5];
+      }
+    }
+  };
+  std::vector<std::pair<int64_t, std::string>> truth;  // (ts, latency) of every record
+  int64_t ts = 1767323045000000000LL;
+  for (int round = 0; round < 2; ++round) {
+    for (int kind = 0; kind <= 6; ++kind) {
+      model::LogBatch batch{"t", {}};
+      for (int i = 0; i < 64; ++i) {
+        model::LogRecord r;
+        r.labels = {{"service", "api"}};
+        r.timestamp_ns = ts += 1000;
+        r.message = "m" + std::to_string(i);
+        const std::string v = value(kind);
+        if (!v.empty()) r.fields = {{"latency_ms", v}};
+        truth.emplace_back(r.timestamp_ns, v);
+        batch.records.push_back(std::move(r));
+      }
+      ASSERT_TRUE(AppendSync(*engine, std::move(batch)).ok());
+      ASSERT_TRUE(engine->Flush().ok());
+    }
+  }
+  for (auto kind : {Predicate::Kind::kLess, Predicate::Kind::kLessEqual, Predicate::Kind::kGreater,
+                    Predicate::Kind::kGreaterEqual}) {
+    for (const char* threshold : {"1000", "-0", "2.5", "-1", "1e300", "inf", "-inf", "9007199254740995.5"}) {
+      for (bool non_numbers_match : {false, true}) {
+        Predicate p = MakePredicate(kind, "latency_ms", threshold).value();
+        p.non_numbers_match = non_numbers_match;
+        SCOPED_TRACE(std::string(threshold) + " kind " + std::to_string(static_cast<int>(kind)) +
+                     (non_numbers_match ? " non-numbers match" : ""));
+        std::vector<std::pair<int64_t, std::string>> want;
+        for (const auto& [t, v] : truth) {
+          if (p.Matches(v)) want.emplace_back(t, v);
+        }
+        ScanRequest req;
+        req.tenant = "t";
+        req.predicates = {p};
+        req.direction = Direction::kForward;
+        std::vector<std::pair<int64_t, std::string>> got;
+        ASSERT_TRUE(engine->Scan(req, [&](const RowBatch& b) {
+                              const StringColumn* col = nullptr;
+                              for (const auto& [name, c] : b.fields) {
+                                if (name == "latency_ms") col = &c;
+                              }
+                              for (size_t i = 0; i < b.size(); ++i) {
+                                got.emplace_back(b.timestamps[i], col ? std::string(col->at(i)) : "");
+                              }
+                              return true;
+                            }).ok());
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, want);
+      }
+    }
   }
   ASSERT_TRUE(engine->Close().ok());
   std::filesystem::remove_all(dir);

@@ -977,60 +977,76 @@ void EmitNumeric(std::string_view bitmap, size_t rows, U64StreamReader reader, c
   }
 }
 
-Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, const uint8_t* wanted, StringColumn* out) {
+// A numeric column's layout up to its values, validated (every value in range for its type).
+struct NumericLayout {
+  std::string_view bitmap;  // empty when no row is empty
+  int precision = 0;        // kTimestamp
+  uint8_t float_form = kFloatBinary;
+  int scale = 0;            // kFloat decimal
+  U64StreamReader reader;   // the rows - n_empty values
+  size_t n = 0;
+};
+
+Status ReadNumericLayout(ColumnType type, std::string_view in, size_t rows, NumericLayout* layout) {
   if (!ReadRows(&in, rows)) return Corrupt(type, "row count");
   uint64_t n_empty;
   if (!GetVarint64(in, &n_empty) || n_empty > rows) return Corrupt(type, "empty count");
-  std::string_view bitmap;
   if (n_empty > 0) {
     const size_t len = rows / 8 + (rows % 8 != 0);
     if (in.size() < len) return Corrupt(type, "empty bitmap");
-    bitmap = in.substr(0, len);
+    layout->bitmap = in.substr(0, len);
     in.remove_prefix(len);
     size_t ones = 0;
-    for (char c : bitmap) ones += static_cast<size_t>(std::popcount(static_cast<uint8_t>(c)));
-    if (ones != n_empty || (rows % 8 != 0 && (static_cast<uint8_t>(bitmap.back()) >> (rows % 8)) != 0)) {
+    for (char c : layout->bitmap) ones += static_cast<size_t>(std::popcount(static_cast<uint8_t>(c)));
+    if (ones != n_empty || (rows % 8 != 0 && (static_cast<uint8_t>(layout->bitmap.back()) >> (rows % 8)) != 0)) {
       return Corrupt(type, "empty bitmap");
     }
   }
-  int precision = 0;
   if (type == ColumnType::kTimestamp) {
     if (in.empty()) return Corrupt(type, "precision");
-    precision = static_cast<uint8_t>(in.front());
+    layout->precision = static_cast<uint8_t>(in.front());
     in.remove_prefix(1);
-    if (precision != 0 && precision != 3 && precision != 6 && precision != 9) return Corrupt(type, "precision");
+    if (const int p = layout->precision; p != 0 && p != 3 && p != 6 && p != 9) return Corrupt(type, "precision");
   }
-  uint8_t float_form = kFloatBinary;
-  int scale = 0;
   if (type == ColumnType::kFloat) {
     if (in.empty()) return Corrupt(type, "form");
-    float_form = static_cast<uint8_t>(in.front());
+    layout->float_form = static_cast<uint8_t>(in.front());
     in.remove_prefix(1);
-    if (float_form == kFloatDecimal) {
+    if (layout->float_form == kFloatDecimal) {
       if (in.empty()) return Corrupt(type, "scale");
-      scale = static_cast<uint8_t>(in.front());
+      layout->scale = static_cast<uint8_t>(in.front());
       in.remove_prefix(1);
-      if (scale > kMaxDecimalScale) return Corrupt(type, "scale");
-    } else if (float_form != kFloatBinary) {
+      if (layout->scale > kMaxDecimalScale) return Corrupt(type, "scale");
+    } else if (layout->float_form != kFloatBinary) {
       return Corrupt(type, "form");
     }
   }
-  const size_t n = rows - n_empty;
-  U64StreamReader reader;
-  if (!reader.Init(&in, n) || !in.empty()) return Corrupt(type, "value stream");
+  const size_t n = layout->n = rows - n_empty;
+  if (!layout->reader.Init(&in, n) || !in.empty()) return Corrupt(type, "value stream");
 
   // Types whose u64 domain is wider than their values: validate every value before appending any.
-  if ((type == ColumnType::kFloat && float_form == kFloatBinary) || type == ColumnType::kIpv4 ||
+  if ((type == ColumnType::kFloat && layout->float_form == kFloatBinary) || type == ColumnType::kIpv4 ||
       type == ColumnType::kTimestamp) {
-    U64StreamReader check = reader;
+    U64StreamReader check = layout->reader;
     for (size_t i = 0; i < n; ++i) {
       const uint64_t u = check.Next();
       const bool ok = type == ColumnType::kFloat   ? !std::isnan(UnmapDouble(u))
                       : type == ColumnType::kIpv4 ? u <= std::numeric_limits<uint32_t>::max()
-                                                   : TimestampUnitsValid(UnmapInt(u), precision);
+                                                   : TimestampUnitsValid(UnmapInt(u), layout->precision);
       if (!ok) return Corrupt(type, "value out of range");
     }
   }
+  return Status::Ok();
+}
+
+Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, const uint8_t* wanted, StringColumn* out) {
+  NumericLayout layout;
+  RETURN_IF_ERROR(ReadNumericLayout(type, in, rows, &layout));
+  const std::string_view bitmap = layout.bitmap;
+  const U64StreamReader& reader = layout.reader;
+  const size_t n = layout.n;
+  const int precision = layout.precision, scale = layout.scale;
+  const uint8_t float_form = layout.float_form;
   ReserveMore(out, rows, std::min<size_t>(n, size_t{1} << 20) * 8);  // a guess; Append grows geometrically
   switch (type) {
     case ColumnType::kUint:
@@ -1063,6 +1079,50 @@ Status DecodeNumeric(ColumnType type, std::string_view in, size_t rows, const ui
     default:
       return Corrupt(type, "not numeric");
   }
+  return Status::Ok();
+}
+
+// 2^53: every integer of smaller magnitude is an exact double.
+constexpr uint64_t kExactDoubleIntLimit = uint64_t{1} << 53;
+constexpr double kPow10Double[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+                                   1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+
+Status DecodeNumbers(ColumnType type, std::string_view in, size_t rows, std::vector<double>* out, bool* exact) {
+  *exact = false;
+  if (type != ColumnType::kUint && type != ColumnType::kInt && type != ColumnType::kFloat) return Status::Ok();
+  NumericLayout layout;
+  RETURN_IF_ERROR(ReadNumericLayout(type, in, rows, &layout));
+  const bool decimal = type == ColumnType::kFloat && layout.float_form == kFloatDecimal;
+  if (decimal) {
+    // m / 10^scale is correctly rounded (like std::from_chars of the printed text) when m and 10^scale are both
+    // exact doubles: one IEEE division of exact operands. Larger mantissas are left to the text.
+    U64StreamReader check = layout.reader;
+    for (size_t i = 0; i < layout.n; ++i) {
+      const int64_t m = UnmapInt(check.Next());
+      if (m <= -static_cast<int64_t>(kExactDoubleIntLimit) || m >= static_cast<int64_t>(kExactDoubleIntLimit)) {
+        return Status::Ok();
+      }
+    }
+  }
+  const size_t first = out->size();
+  out->resize(first + rows);
+  double* dst = out->data() + first;
+  U64StreamReader reader = layout.reader;
+  const double pow10 = kPow10Double[layout.scale];
+  for (size_t i = 0; i < rows; ++i) {
+    if (!layout.bitmap.empty() && (static_cast<uint8_t>(layout.bitmap[i / 8]) >> (i % 8) & 1)) {
+      dst[i] = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
+    const uint64_t u = reader.Next();
+    // u64 and i64 to double round to nearest, ties to even, as std::from_chars does on their decimal text.
+    switch (type) {
+      case ColumnType::kUint: dst[i] = static_cast<double>(u); break;
+      case ColumnType::kInt: dst[i] = static_cast<double>(UnmapInt(u)); break;
+      default: dst[i] = decimal ? static_cast<double>(UnmapInt(u)) / pow10 : UnmapDouble(u); break;
+    }
+  }
+  *exact = true;
   return Status::Ok();
 }
 
@@ -1160,6 +1220,11 @@ base::Status DecodeColumnRows(ColumnType type, std::string_view data, size_t row
     mask[r] = 1;
   }
   return DecodeMasked(type, data, rows, mask.data(), out);
+}
+
+base::Status DecodeColumnNumbers(ColumnType type, std::string_view data, size_t rows, std::vector<double>* out,
+                                 bool* exact) {
+  return DecodeNumbers(type, data, rows, out, exact);
 }
 
 void EncodeTimestamps(const std::vector<int64_t>& ts, std::string* out) {

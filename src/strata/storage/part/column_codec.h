@@ -78,6 +78,14 @@ base::Status DecodeColumn(ColumnType type, std::string_view data, size_t rows, S
 base::Status DecodeColumnRows(ColumnType type, std::string_view data, size_t rows,
                               const std::vector<uint32_t>& wanted_rows, StringColumn* out);
 
+// The values of a kUint, kInt or kFloat column as numbers, without formatting them: appends `rows` doubles, each
+// exactly what std::from_chars reads from the value's text (correctly rounded), NaN for an empty row (no stored
+// value is NaN; binary floats may be +-inf, printed "inf"/"-inf"). Sets *exact = false and appends nothing for
+// any other type, or a decimal float whose mantissa is not an exact double (callers then use DecodeColumn).
+// DataLoss as DecodeColumn.
+base::Status DecodeColumnNumbers(ColumnType type, std::string_view data, size_t rows, std::vector<double>* out,
+                                 bool* exact);
+
 // Timestamps of a block (sorted ascending in practice, but any order round-trips): delta-of-delta, zigzag varints.
 void EncodeTimestamps(const std::vector<int64_t>& ts, std::string* out);
 // DecodeTimestamps appends rows values to *out; DataLoss (and *out unchanged) unless data holds exactly rows values.

@@ -44,6 +44,7 @@ std::string Printable(const std::vector<std::string>& values) {
 }
 
 void ExpectDecodesRows(const EncodedColumn& enc, const std::vector<std::string>& values);
+void ExpectDecodesNumbers(const EncodedColumn& enc, const std::vector<std::string>& values);
 
 // Decodes `enc` and checks it gives back `values` exactly; also into a non-empty column (decode appends).
 void ExpectDecodes(const EncodedColumn& enc, const std::vector<std::string>& values) {
@@ -52,12 +53,43 @@ void ExpectDecodes(const EncodedColumn& enc, const std::vector<std::string>& val
   ASSERT_TRUE(st.ok()) << ColumnTypeName(enc.type) << ": " << st.ToString() << " for " << Printable(values);
   ASSERT_EQ(Values(out), values) << ColumnTypeName(enc.type);
   ExpectDecodesRows(enc, values);
+  ExpectDecodesNumbers(enc, values);
 
   StringColumn appended = Col({"prefix"});
   ASSERT_TRUE(DecodeColumn(enc.type, enc.data, values.size(), &appended).ok());
   ASSERT_EQ(appended.size(), values.size() + 1);
   EXPECT_EQ(appended.at(0), "prefix");
   for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(appended.at(i + 1), values[i]);
+}
+
+// DecodeColumnNumbers gives, for uint/int/float columns (decimal floats with mantissas beyond 2^53 excepted), exactly
+// what std::from_chars reads from each value's text, NaN for empty rows; for other types nothing (exact false).
+void ExpectDecodesNumbers(const EncodedColumn& enc, const std::vector<std::string>& values) {
+  std::vector<double> out = {42.0};
+  bool exact = true;
+  base::Status st = DecodeColumnNumbers(enc.type, enc.data, values.size(), &out, &exact);
+  ASSERT_TRUE(st.ok()) << ColumnTypeName(enc.type) << ": " << st.ToString();
+  const bool numeric = enc.type == ColumnType::kUint || enc.type == ColumnType::kInt || enc.type == ColumnType::kFloat;
+  if (!exact) {
+    EXPECT_EQ(out.size(), 1u);
+    EXPECT_TRUE(enc.type == ColumnType::kFloat || !numeric) << ColumnTypeName(enc.type);
+    return;
+  }
+  ASSERT_TRUE(numeric) << ColumnTypeName(enc.type);
+  ASSERT_EQ(out.size(), values.size() + 1);
+  EXPECT_EQ(out[0], 42.0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double got = out[i + 1];
+    if (values[i].empty()) {
+      EXPECT_TRUE(std::isnan(got)) << "row " << i;
+      continue;
+    }
+    double want;
+    auto [ptr, ec] = std::from_chars(values[i].data(), values[i].data() + values[i].size(), want);
+    ASSERT_TRUE(ec == std::errc() && ptr == values[i].data() + values[i].size()) << values[i];
+    EXPECT_EQ(std::memcmp(&got, &want, sizeof(double)), 0) << ColumnTypeName(enc.type) << " \"" << values[i]
+                                                             << "\" -> " << got << " want " << want;
+  }
 }
 
 // DecodeColumnRows of `enc` for several row selections (none, all, strided, random, unordered with duplicates)
@@ -766,6 +798,17 @@ TEST(ColumnCodecTest, CorruptedInputNeverCrashes) {
         } else {
           EXPECT_EQ(st.code(), base::StatusCode::kDataLoss);
           EXPECT_TRUE(out.empty());
+        }
+        if (t == ColumnType::kUint || t == ColumnType::kInt || t == ColumnType::kFloat) {
+          std::vector<double> numbers;
+          bool exact = false;
+          base::Status num_st = DecodeColumnNumbers(t, data, values.size(), &numbers, &exact);
+          EXPECT_EQ(num_st.ok(), st.ok());
+          if (num_st.ok() && exact) {
+            EXPECT_EQ(numbers.size(), values.size());
+          } else {
+            EXPECT_TRUE(numbers.empty());
+          }
         }
         // Selective decoding validates the same way.
         StringColumn rows_out;

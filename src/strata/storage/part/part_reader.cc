@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "strata/common/coding.h"
 #include "strata/common/crc32c.h"
@@ -164,6 +165,27 @@ base::Status PartReader::ReadColumnImpl(uint32_t block, uint32_t column_id, cons
   base::Status st = wanted_rows ? DecodeColumnRows(c->type, *raw, b.rows, *wanted_rows, out)
                                 : DecodeColumn(c->type, *raw, b.rows, out);
   if (st.code() == base::StatusCode::kDataLoss) return base::DataLoss(path_ + ": " + st.message());
+  return st;
+}
+
+base::Status PartReader::ReadColumnNumbers(uint32_t block, uint32_t column_id, std::vector<double>* out,
+                                           bool* exact) const {
+  *exact = false;
+  if (block >= blocks_.size()) return base::InvalidArgument("no such block");
+  const auto& b = blocks_[block];
+  const ColumnChunk* c = b.Find(column_id);
+  if (!c) {
+    out->insert(out->end(), b.rows, std::numeric_limits<double>::quiet_NaN());
+    *exact = true;
+    return base::Status::Ok();
+  }
+  if (c->type != ColumnType::kUint && c->type != ColumnType::kInt && c->type != ColumnType::kFloat) {
+    return base::Status::Ok();  // not worth decompressing: the caller reads the text
+  }
+  auto raw = ReadChunk(c->chunk);
+  if (!raw.ok()) return raw.status();
+  base::Status st = DecodeColumnNumbers(c->type, *raw, b.rows, out, exact);
+  if (!st.ok()) return base::DataLoss(path_ + ": " + st.message());
   return st;
 }
 

@@ -51,6 +51,9 @@ class PartReader {
   // and "" for the others, which are decompressed but not materialised.
   base::Status ReadColumnRows(uint32_t block, uint32_t column_id, const std::vector<uint32_t>& wanted_rows,
                               StringColumn* out) const;
+  // The block's values of a uint/int/float column as numbers (DecodeColumnNumbers: NaN for empty rows, *exact
+  // false and nothing appended when the chunk's encoding does not allow it); an absent column yields `rows` NaNs.
+  base::Status ReadColumnNumbers(uint32_t block, uint32_t column_id, std::vector<double>* out, bool* exact) const;
 
  private:
   PartReader() = default;
