@@ -226,8 +226,17 @@ void DedupeFields(std::vector<model::FieldView>& fields) {
 struct Stream {
   model::LabelSet labels;
   size_t label_bytes = 0;  // names + values, as LogRecord::RawBytes counts them
-  std::string text;        // canonical labels as Loki prints them in messages
   bool ok = false;
+
+  // The labels as stored, as Loki prints them in messages; formatted when a message first needs them (most
+  // streams have none, and formatting every stream's labels cost ~2% of the ingest path).
+  const std::string& Text() const {
+    if (!text_) text_ = FormatLabels(labels);
+    return *text_;
+  }
+
+ private:
+  mutable std::optional<std::string> text_;
 };
 
 // Collects accepted entries as LogRecords, or, given an encoder, encodes them straight into a record batch.
@@ -239,25 +248,26 @@ class PushBuilder {
   // Validates parsed labels and adds service_name. On failure the stream's entries are dropped by the caller.
   Stream MakeStream(model::LabelSet labels, size_t entries) {
     Stream s;
-    s.text = FormatLabels(labels);
     if (labels.empty()) {
       Reject("missing_labels", "error at least one label pair is required per stream", entries);
       return s;
     }
     if (labels.size() > options_.max_label_names) {
       Reject("max_label_names_per_series",
-             "entry for stream '" + s.text + "' has " + std::to_string(labels.size()) + " label names; limit " +
-                 std::to_string(options_.max_label_names),
+             "entry for stream '" + FormatLabels(labels) + "' has " + std::to_string(labels.size()) +
+                 " label names; limit " + std::to_string(options_.max_label_names),
              entries);
       return s;
     }
     for (const auto& l : labels) {
       if (l.name.size() > options_.max_label_name_length) {
-        Reject("label_name_too_long", "stream '" + s.text + "' has label name too long: '" + l.name + "'", entries);
+        Reject("label_name_too_long",
+               "stream '" + FormatLabels(labels) + "' has label name too long: '" + l.name + "'", entries);
         return s;
       }
       if (l.value.size() > options_.max_label_value_length) {
-        Reject("label_value_too_long", "stream '" + s.text + "' has label value too long: '" + l.value + "'",
+        Reject("label_value_too_long",
+               "stream '" + FormatLabels(labels) + "' has label value too long: '" + l.value + "'",
                entries);
         return s;
       }
@@ -274,8 +284,7 @@ class PushBuilder {
         }
       }
       labels.push_back({std::string(kServiceName), std::move(service)});
-      model::CanonicalizeLabels(labels);
-      s.text = FormatLabels(labels);  // entry errors name the stream as stored, as Loki's do
+      model::CanonicalizeLabels(labels);  // entry errors name the stream as stored (Text()), as Loki's do
     }
     s.labels = std::move(labels);
     for (const auto& l : s.labels) s.label_bytes += l.name.size() + l.value.size();
@@ -291,7 +300,7 @@ class PushBuilder {
   }
 
   void RejectMalformedEntry(const Stream& s, size_t index, std::string_view why) {
-    Reject("malformed", "entry " + std::to_string(index) + " for stream '" + s.text + "' is malformed: " +
+    Reject("malformed", "entry " + std::to_string(index) + " for stream '" + s.Text() + "' is malformed: " +
                             std::string(why));
   }
 
@@ -304,13 +313,13 @@ class PushBuilder {
   void AddEntry(const Stream& s, int64_t ts_ns, std::string_view line, std::vector<model::FieldView>& metadata) {
     if (ts_ns < options_.oldest_ns) {
       Reject("greater_than_max_sample_age",
-             "entry for stream '" + s.text + "' has timestamp too old: " + model::FormatRfc3339Nanos(ts_ns) +
+             "entry for stream '" + s.Text() + "' has timestamp too old: " + model::FormatRfc3339Nanos(ts_ns) +
                  ", oldest acceptable timestamp is: " + model::FormatRfc3339Nanos(options_.oldest_ns));
       return;
     }
     if (ts_ns > options_.newest_ns) {
       Reject("too_far_in_future",
-             "entry for stream '" + s.text + "' has timestamp too new: " + model::FormatRfc3339Nanos(ts_ns));
+             "entry for stream '" + s.Text() + "' has timestamp too new: " + model::FormatRfc3339Nanos(ts_ns));
       return;
     }
     DedupeFields(metadata);
@@ -320,12 +329,12 @@ class PushBuilder {
       // Loki reports the line's length; an entry within it but too big with its labels and metadata reports all.
       const size_t length = line.size() > options_.max_line_bytes ? line.size() : raw;
       Reject("line_too_long", "max entry size '" + std::to_string(options_.max_line_bytes) +
-                                  "' bytes exceeded for stream '" + s.text + "' while adding an entry with length '" +
+                                  "' bytes exceeded for stream '" + s.Text() + "' while adding an entry with length '" +
                                   std::to_string(length) + "' bytes");
       return;
     }
     if (metadata.size() > options_.max_fields) {
-      Reject("structured_metadata_too_many", "stream '" + s.text + "' has too many structured metadata labels: '" +
+      Reject("structured_metadata_too_many", "stream '" + s.Text() + "' has too many structured metadata labels: '" +
                                                  std::to_string(metadata.size()) + "', limit: '" +
                                                  std::to_string(options_.max_fields) + "'");
       return;
@@ -368,12 +377,21 @@ bool ParseNanos(std::string_view s, int64_t& ns) {
   const bool negative = s[0] == '-';
   size_t i = negative ? 1 : 0;
   if (i == s.size()) return false;
-  // Accumulate the magnitude in 64 bits (at most 19 digits fit; 20 may overflow, which the check catches).
+  // Accumulate the magnitude in 64 bits: 19 digits always fit (the usual timestamp has 19), 20 may overflow,
+  // which only then is checked digit by digit.
   uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    const unsigned d = static_cast<unsigned char>(s[i]) - '0';
-    if (d > 9) return false;
-    if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, d, &v)) return false;
+  if (s.size() - i <= 19) {
+    for (; i < s.size(); ++i) {
+      const unsigned d = static_cast<unsigned char>(s[i]) - '0';
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+  } else {
+    for (; i < s.size(); ++i) {
+      const unsigned d = static_cast<unsigned char>(s[i]) - '0';
+      if (d > 9) return false;
+      if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, d, &v)) return false;
+    }
   }
   const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
   if (v > limit) return false;
