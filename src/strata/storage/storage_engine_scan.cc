@@ -533,8 +533,6 @@ class Scanner {
         sel.clear();
         break;
       }
-      auto col = column(static_cast<uint32_t>(id));
-      if (!col.ok()) return col.status();
       const auto& literals = trigram_prefilters_[static_cast<size_t>(&p - req_.predicates.data())].required_literals;
       // A comparison on a uint/int/float column compares the decoded numbers: no value is formatted to text and
       // parsed back (that was a third of `| latency_ms > N`).
@@ -554,6 +552,8 @@ class Scanner {
           continue;
         }
       }
+      auto col = column(static_cast<uint32_t>(id));
+      if (!col.ok()) return col.status();
       for (uint32_t i : sel) {
         std::string_view v = (*col)->at(i);
         bool maybe = true;
