@@ -329,8 +329,8 @@ class PushBuilder {
       // Loki reports the line's length; an entry within it but too big with its labels and metadata reports all.
       const size_t length = line.size() > options_.max_line_bytes ? line.size() : raw;
       Reject("line_too_long", "max entry size '" + std::to_string(options_.max_line_bytes) +
-                                  "' bytes exceeded for stream '" + s.Text() + "' while adding an entry with length '" +
-                                  std::to_string(length) + "' bytes");
+                                  "' bytes exceeded for stream '" + s.Text() +
+                                  "' while adding an entry with length '" + std::to_string(length) + "' bytes");
       return;
     }
     if (metadata.size() > options_.max_fields) {
@@ -585,6 +585,7 @@ base::Result<PushResult> DecodeDom(std::string_view body, const PushOptions& opt
 // a typed getter, so what is accepted here is valid JSON the DOM path would decode the same way.
 
 namespace od = simdjson::ondemand;
+static_assert(kJsonBodyPadding >= simdjson::SIMDJSON_PADDING, "DecodePushJsonPadded must cover what simdjson reads");
 
 bool OnDemandLabels(od::value value, model::LabelSet& labels) {
   od::object obj;
@@ -592,7 +593,8 @@ bool OnDemandLabels(od::value value, model::LabelSet& labels) {
   for (auto field_or_error : obj) {
     od::field field;
     std::string_view name, text;
-    if (std::move(field_or_error).get(field) || field.unescaped_key().get(name) || field.value().get_string().get(text)) {
+    if (std::move(field_or_error).get(field) || field.unescaped_key().get(name) ||
+        field.value().get_string().get(text)) {
       return false;
     }
     if (!IsValidLabelName(name)) return false;
@@ -615,7 +617,8 @@ bool OnDemandMetadata(od::value value, std::vector<model::FieldView>& out) {
   for (auto field_or_error : obj) {
     od::field field;
     std::string_view name, text;
-    if (std::move(field_or_error).get(field) || field.unescaped_key().get(name) || field.value().get_string().get(text)) {
+    if (std::move(field_or_error).get(field) || field.unescaped_key().get(name) ||
+        field.value().get_string().get(text)) {
       return false;
     }
     out.push_back({name, text});

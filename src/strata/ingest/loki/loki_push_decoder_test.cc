@@ -532,7 +532,8 @@ TEST(LokiJsonTest, OnDemandRefusesWhatTheDomPathCallsMalformed) {
   const std::string good = R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]})";
   ASSERT_TRUE(DecodeJson(good, Options()).ok());
   for (const std::string& body :
-       {good + "x", good + "}", good + "]", good + " {}", std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}])"),
+       {good + "x", good + "}", good + "]", good + " {}",
+        std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}])"),
         std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"]]}]]})"),
         std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1","x"],]}]})"),
         std::string(R"({"streams":[{"stream":{"app":"a"},"values":[["1" "x"]]}]})"),
