@@ -58,6 +58,14 @@ void AppendGoQuoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// model::CanonicalizeLabels, skipped for labels already sorted with unique names (what clients usually send), which
+// it would give back unchanged after a sort and a copy into a new vector.
+void Canonicalize(model::LabelSet& labels) {
+  for (size_t i = 1; i < labels.size(); ++i) {
+    if (!(labels[i - 1].name < labels[i].name)) return model::CanonicalizeLabels(labels);
+  }
+}
+
 // A recursive-descent reader of `{name="value", ...}`; errors carry the 0-based byte position.
 class LabelParser {
  public:
@@ -96,7 +104,7 @@ class LabelParser {
     SkipSpace();
     if (i_ != s_.size()) return Error("unexpected text after '}'");
     std::erase_if(labels, [](const model::Field& f) { return f.value.empty(); });
-    model::CanonicalizeLabels(labels);
+    Canonicalize(labels);
     return labels;
   }
 
@@ -283,8 +291,11 @@ class PushBuilder {
           break;
         }
       }
-      labels.push_back({std::string(kServiceName), std::move(service)});
-      model::CanonicalizeLabels(labels);  // entry errors name the stream as stored (Text()), as Loki's do
+      // Inserted where it sorts (labels arrive canonical), so the check below finds nothing to do.
+      auto at = std::lower_bound(labels.begin(), labels.end(), kServiceName,
+                                 [](const model::Field& f, std::string_view name) { return f.name < name; });
+      labels.insert(at, model::Field{std::string(kServiceName), std::move(service)});
+      Canonicalize(labels);  // entry errors name the stream as stored (Text()), as Loki's do
     }
     s.labels = std::move(labels);
     for (const auto& l : s.labels) s.label_bytes += l.name.size() + l.value.size();
@@ -477,7 +488,7 @@ void DecodeJsonStream(dom::element element, size_t index, PushBuilder& builder,
       return builder.RejectLabels(text, error, entries);
     }
     std::erase_if(labels, [](const model::Field& f) { return f.value.empty(); });
-    model::CanonicalizeLabels(labels);
+    Canonicalize(labels);
   }
   Stream stream = builder.MakeStream(std::move(labels), entries);
   if (!stream.ok) return;
@@ -604,7 +615,7 @@ bool OnDemandLabels(od::value value, model::LabelSet& labels) {
     labels.push_back({std::string(name), std::string(text)});
   }
   std::erase_if(labels, [](const model::Field& f) { return f.value.empty(); });
-  model::CanonicalizeLabels(labels);
+  Canonicalize(labels);
   return true;
 }
 
