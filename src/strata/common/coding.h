@@ -41,6 +41,14 @@ inline void PutVarint64(std::string& dst, uint64_t v) {
 }
 inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+// Delta coding of int64 values wraps modulo 2^64 (any two timestamps, even INT64_MIN and INT64_MAX, round-trip);
+// signed overflow would be undefined behaviour.
+inline int64_t WrappingSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+inline int64_t WrappingAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
 inline void PutLengthPrefixed(std::string& dst, std::string_view s) {
   PutVarint64(dst, s.size());
   dst.append(s);

@@ -38,7 +38,7 @@ void RecordBatchBuilder::SetLabels(const LabelSet& labels) {
 void RecordBatchBuilder::Add(int64_t timestamp_ns, std::string_view message, const FieldView* fields,
                              size_t field_count) {
   if (labels_.empty()) SetLabels({});
-  PutVarint64(body_, common::ZigZag(timestamp_ns - prev_ts_));
+  PutVarint64(body_, common::ZigZag(common::WrappingSub(timestamp_ns, prev_ts_)));
   prev_ts_ = timestamp_ns;
   body_.append(labels_);
   PutLengthPrefixed(body_, message);

@@ -40,7 +40,7 @@ void EncodeRecordBatch(const LogBatch& batch, std::string* out) {
   int64_t prev_ts = 0;
   for (const auto& r : batch.records) {
     // Timestamps of a batch are usually close together: a zigzag delta keeps them to a few bytes.
-    PutVarint64(*out, common::ZigZag(r.timestamp_ns - prev_ts));
+    PutVarint64(*out, common::ZigZag(common::WrappingSub(r.timestamp_ns, prev_ts)));
     prev_ts = r.timestamp_ns;
     PutPairs(out, r.labels);
     PutLengthPrefixed(*out, r.message);
@@ -65,7 +65,7 @@ base::Result<LogBatch> DecodeRecordBatch(std::string_view in) {
     uint64_t delta;
     std::string_view message;
     if (!GetVarint64(in, &delta)) return corrupt("bad timestamp");
-    r.timestamp_ns = prev_ts + common::UnZigZag(delta);
+    r.timestamp_ns = common::WrappingAdd(prev_ts, common::UnZigZag(delta));
     prev_ts = r.timestamp_ns;
     if (!GetPairs(in, &r.labels) || !GetLengthPrefixed(in, &message) || !GetPairs(in, &r.fields)) {
       return corrupt("truncated record");

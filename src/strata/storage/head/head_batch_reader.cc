@@ -46,7 +46,7 @@ base::Result<bool> HeadBatchReader::Next(HeadRecordView* record) {
   }
   uint64_t delta;
   if (!common::GetVarint64(in_, &delta)) return Corrupt("bad timestamp");
-  record->timestamp_ns = static_cast<int64_t>(static_cast<uint64_t>(prev_ts_) + static_cast<uint64_t>(common::UnZigZag(delta)));
+  record->timestamp_ns = common::WrappingAdd(prev_ts_, common::UnZigZag(delta));
   prev_ts_ = record->timestamp_ns;
   uint64_t n;
   if (!SkipPairs(in_, &record->labels) || !common::GetLengthPrefixed(in_, &record->message) ||
