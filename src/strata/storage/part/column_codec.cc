@@ -885,7 +885,13 @@ Status DecodeConst(std::string_view in, size_t rows, const uint8_t* wanted, Stri
   if (!ReadRows(&in, rows)) return Corrupt(ColumnType::kConst, "row count");
   if (!FitsStringColumn(*out, rows, in.size())) return Corrupt(ColumnType::kConst, "column too large");
   ReserveMore(out, rows, rows * in.size());
-  for (size_t i = 0; i < rows; ++i) out->Append(Wanted(wanted, i) ? in : std::string_view());
+  for (size_t i = 0; i < rows; ++i) {
+    if (Wanted(wanted, i)) {
+      out->Append(in);
+    } else {
+      out->AppendEmpty();
+    }
+  }
   return Status::Ok();
 }
 
@@ -918,7 +924,13 @@ Status DecodeDict(std::string_view in, size_t rows, const uint8_t* wanted, Strin
   }
   if (!FitsStringColumn(*out, 1, bytes)) return Corrupt(kType, "column too large");
   ReserveMore(out, rows, bytes);
-  for (size_t i = 0; i < rows; ++i) out->Append(Wanted(wanted, i) ? dict[idx[i]] : std::string_view());
+  for (size_t i = 0; i < rows; ++i) {
+    if (Wanted(wanted, i)) {
+      out->Append(dict[idx[i]]);
+    } else {
+      out->AppendEmpty();
+    }
+  }
   return Status::Ok();
 }
 
@@ -934,7 +946,13 @@ Status DecodeRaw(std::string_view in, size_t rows, const uint8_t* wanted, String
     }
     if (!FitsStringColumn(*out, 1, in.size())) return Corrupt(kType, "column too large");
     ReserveMore(out, rows, in.size());
-    for (size_t i = 0; i < rows; ++i) out->Append(Wanted(wanted, i) ? in.substr(i * len, len) : std::string_view());
+    for (size_t i = 0; i < rows; ++i) {
+      if (Wanted(wanted, i)) {
+        out->Append(in.substr(i * len, len));
+      } else {
+        out->AppendEmpty();
+      }
+    }
     return Status::Ok();
   }
   // Validate every length first, then append.
@@ -952,7 +970,11 @@ Status DecodeRaw(std::string_view in, size_t rows, const uint8_t* wanted, String
   for (size_t i = 0; i < rows; ++i) {
     uint64_t len = 0;
     GetVarint64(lens, &len);  // validated above
-    out->Append(Wanted(wanted, i) ? bytes.substr(0, len) : std::string_view());
+    if (Wanted(wanted, i)) {
+      out->Append(bytes.substr(0, len));
+    } else {
+      out->AppendEmpty();
+    }
     bytes.remove_prefix(len);
   }
   return Status::Ok();
@@ -965,12 +987,12 @@ void EmitNumeric(std::string_view bitmap, size_t rows, U64StreamReader reader, c
   char buf[48];
   for (size_t i = 0; i < rows; ++i) {
     if (!bitmap.empty() && (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8) & 1)) {
-      out->Append(std::string_view());
+      out->AppendEmpty();
       continue;
     }
     const uint64_t u = reader.Next();  // the delta modes need every value to reach the next
     if (!Wanted(wanted, i)) {
-      out->Append(std::string_view());
+      out->AppendEmpty();
       continue;
     }
     out->Append(std::string_view(buf, emit(u, buf)));

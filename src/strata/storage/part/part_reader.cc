@@ -157,7 +157,7 @@ base::Status PartReader::ReadColumnImpl(uint32_t block, uint32_t column_id, cons
   const auto& b = blocks_[block];
   const ColumnChunk* c = b.Find(column_id);
   if (!c) {
-    for (uint32_t i = 0; i < b.rows; ++i) out->Append({});
+    out->AppendEmpties(b.rows);
     return base::Status::Ok();
   }
   auto raw = ReadChunk(c->chunk);

@@ -16,6 +16,9 @@ class StringColumn {
     bytes_.append(v);
     ends_.push_back(static_cast<uint32_t>(bytes_.size()));
   }
+  // An empty value ("": a field absent from the row, or a row a selective decode skipped), without touching bytes.
+  void AppendEmpty() { ends_.push_back(static_cast<uint32_t>(bytes_.size())); }
+  void AppendEmpties(size_t n) { ends_.insert(ends_.end(), n, static_cast<uint32_t>(bytes_.size())); }
   void Reserve(size_t rows, size_t bytes) {
     ends_.reserve(rows);
     bytes_.reserve(bytes);
