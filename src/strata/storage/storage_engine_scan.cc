@@ -543,10 +543,32 @@ class Scanner {
         bool exact = false;
         RETURN_IF_ERROR(part.ReadColumnNumbers(block, static_cast<uint32_t>(id), &numbers, &exact));
         if (exact) {
-          if (const ColumnChunk* cc = bh.Find(static_cast<uint32_t>(id))) stats.bytes_decompressed += cc->chunk.raw_len;
+          const ColumnChunk* cc = bh.Find(static_cast<uint32_t>(id));
+          if (cc) stats.bytes_decompressed += cc->chunk.raw_len;
           const bool empty_matches = p.Matches("");
-          for (uint32_t i : sel) {
-            if (NumberMatches(p, numbers[i], empty_matches)) next.push_back(i);
+          const double* nums = numbers.data();
+          // Usually a plain comparison decides every row (an empty row is NaN, which compares false): branch-free
+          // selection. Only a float column may hold an infinity that a non_numbers_match comparison keeps.
+          if (!empty_matches && !(p.non_numbers_match && cc && cc->type == ColumnType::kFloat)) {
+            next.resize(sel.size());
+            size_t kept = 0;
+            auto select = [&](auto compare) {
+              for (uint32_t i : sel) {
+                next[kept] = i;
+                kept += compare(nums[i], p.number) ? 1 : 0;
+              }
+            };
+            switch (p.kind) {
+              case Kind::kLess: select([](double d, double x) { return d < x; }); break;
+              case Kind::kLessEqual: select([](double d, double x) { return d <= x; }); break;
+              case Kind::kGreater: select([](double d, double x) { return d > x; }); break;
+              default: select([](double d, double x) { return d >= x; }); break;
+            }
+            next.resize(kept);
+          } else {
+            for (uint32_t i : sel) {
+              if (NumberMatches(p, nums[i], empty_matches)) next.push_back(i);
+            }
           }
           sel = std::move(next);
           continue;
