@@ -77,6 +77,8 @@ std::vector<EngineQueryResult> RunEngineQueries(query::QueryEngine& engine, cons
                    false, 0, 0, 5000, std::nullopt});
   specs.push_back({"json field filter (structured metadata > N)", "{env=~\".+\"} | latency_ms > 10000", false, 0, 0,
                    5000, std::nullopt});
+  specs.push_back({"count of a numeric field filter", "sum(count_over_time({env=~\".+\"} | latency_ms > 1000" + all + "))",
+                   true, 0, 0, 0, std::nullopt});
   specs.push_back({"logfmt parse + filter", "{namespace=~\".+\"} | logfmt | status >= 500", false, 0, 0, 5000,
                    std::nullopt});
   specs.push_back({"topk by service", "topk(5, sum by (service) (count_over_time({env=~\".+\"}" + all + ")))",
