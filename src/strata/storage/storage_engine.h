@@ -124,6 +124,13 @@ class StorageEngine {
   void FlusherLoop();
   void MaintenanceLoop();  // storage_engine_merge.cc
   std::string PartitionDir(const std::string& tenant, uint32_t day) const;
+  // One consistent view for a read: the parts of the tenant overlapping [from, to] and its head batches, taken
+  // under state_mu_ (a concurrent flush moves rows between the two atomically under that lock).
+  struct ReadSnapshot {
+    std::vector<std::shared_ptr<const PartReader>> parts;
+    std::vector<std::shared_ptr<const HeadBatch>> head_batches;
+  };
+  ReadSnapshot SnapshotRange(const std::string& tenant, int64_t from, int64_t to) const;  // storage_engine_scan.cc
 
   StorageOptions options_;
   mutable StorageProbe probe_;  // metrics only; scans count corrupt chunks too

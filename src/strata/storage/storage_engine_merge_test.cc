@@ -17,6 +17,7 @@
 #include "strata/base/clock.h"
 #include "strata/model/time_format.h"
 #include "strata/storage/storage_engine.h"
+#include "strata/storage/storage_test_util.h"
 
 namespace strata::storage {
 namespace {
@@ -60,22 +61,7 @@ std::unique_ptr<StorageEngine> OpenEngine(const StorageOptions& o, observability
   return std::move(engine).value();
 }
 
-base::Status AppendSync(StorageEngine& engine, model::LogBatch batch) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  base::Status result;
-  base::Status st = engine.Append(std::move(batch), [&](const base::Status& s) {
-    std::lock_guard lock(mu);
-    result = s;
-    done = true;
-    cv.notify_one();
-  });
-  if (!st.ok()) return st;
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return result;
-}
+using test_util::AppendSync;
 
 // A row as the store defines it: labels, time, message, the non-empty fields in name order.
 struct Row {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "strata/storage/storage_engine.h"
+#include "strata/storage/storage_test_util.h"
 
 namespace strata::storage {
 namespace {
@@ -29,22 +30,7 @@ std::string Key(const model::LabelSet& labels, int64_t ts, std::string_view mess
   return k;
 }
 
-base::Status AppendSync(StorageEngine& engine, model::LogBatch batch) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  base::Status result;
-  base::Status st = engine.Append(std::move(batch), [&](const base::Status& s) {
-    std::lock_guard lock(mu);
-    result = s;
-    done = true;
-    cv.notify_one();
-  });
-  if (!st.ok()) return st;
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return result;
-}
+using test_util::AppendSync;
 
 std::multiset<std::string> ScanAll(const StorageEngine& engine, const ScanRequest& req) {
   std::multiset<std::string> out;

@@ -790,25 +790,26 @@ class Scanner {
 
 }  // namespace
 
+StorageEngine::ReadSnapshot StorageEngine::SnapshotRange(const std::string& tenant, int64_t from, int64_t to) const {
+  ReadSnapshot snap;
+  std::shared_lock lock(state_mu_);
+  uint32_t from_day = from == INT64_MIN ? 0 : model::UtcDayOf(from);
+  uint32_t to_day = to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(to);
+  for (auto it = partitions_.lower_bound({tenant, from_day});
+       it != partitions_.end() && it->first.first == tenant && it->first.second <= to_day; ++it) {
+    for (auto& p : it->second->Parts()) {
+      if (p->meta().max_ts >= from && p->meta().min_ts <= to) snap.parts.push_back(std::move(p));
+    }
+  }
+  snap.head_batches = head_.Snapshot(tenant, from, to);
+  return snap;
+}
+
 Status StorageEngine::Scan(const ScanRequest& request, const RowBatchVisitor& visit, ScanStats* stats) const {
   if (!ready()) return base::Unavailable("storage is not ready (WAL replay in progress)");
   ScanStats local;
   ScanStats& s = stats ? *stats : local;
-  std::vector<std::shared_ptr<const PartReader>> parts;
-  std::vector<std::shared_ptr<const HeadBatch>> head_batches;
-  {
-    // One snapshot of parts and head: a concurrent flush moves rows between them atomically under this lock.
-    std::shared_lock lock(state_mu_);
-    uint32_t from_day = request.from == INT64_MIN ? 0 : model::UtcDayOf(request.from);
-    uint32_t to_day = request.to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(request.to);
-    for (auto it = partitions_.lower_bound({request.tenant, from_day});
-         it != partitions_.end() && it->first.first == request.tenant && it->first.second <= to_day; ++it) {
-      for (auto& p : it->second->Parts()) {
-        if (p->meta().max_ts >= request.from && p->meta().min_ts <= request.to) parts.push_back(std::move(p));
-      }
-    }
-    head_batches = head_.Snapshot(request.tenant, request.from, request.to);
-  }
+  auto [parts, head_batches] = SnapshotRange(request.tenant, request.from, request.to);
   auto deletes = deletes_->Active(request.tenant);
   Scanner scanner(request, visit, s, deletes && !deletes->empty() ? deletes : nullptr);
   std::vector<Unit> units;
@@ -836,20 +837,7 @@ base::Result<std::set<std::string>> StorageEngine::StreamLabelNames(const std::s
     }
     return true;
   };
-  std::vector<std::shared_ptr<const PartReader>> parts;
-  std::vector<std::shared_ptr<const HeadBatch>> head_batches;
-  {
-    std::shared_lock lock(state_mu_);
-    uint32_t from_day = from == INT64_MIN ? 0 : model::UtcDayOf(from);
-    uint32_t to_day = to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(to);
-    for (auto it = partitions_.lower_bound({tenant, from_day});
-         it != partitions_.end() && it->first.first == tenant && it->first.second <= to_day; ++it) {
-      for (auto& p : it->second->Parts()) {
-        if (p->meta().max_ts >= from && p->meta().min_ts <= to) parts.push_back(std::move(p));
-      }
-    }
-    head_batches = head_.Snapshot(tenant, from, to);
-  }
+  auto [parts, head_batches] = SnapshotRange(tenant, from, to);
   std::set<std::string> names;
   auto add = [&](const model::LabelSet& labels) {
     if (!selected(labels)) return;
@@ -904,20 +892,7 @@ base::Result<std::vector<StreamSummary>> StorageEngine::ListStreams(
     }
     return false;
   };
-  std::vector<std::shared_ptr<const PartReader>> parts;
-  std::vector<std::shared_ptr<const HeadBatch>> head_batches;
-  {
-    std::shared_lock lock(state_mu_);
-    uint32_t from_day = from == INT64_MIN ? 0 : model::UtcDayOf(from);
-    uint32_t to_day = to == INT64_MAX ? UINT32_MAX : model::UtcDayOf(to);
-    for (auto it = partitions_.lower_bound({tenant, from_day});
-         it != partitions_.end() && it->first.first == tenant && it->first.second <= to_day; ++it) {
-      for (auto& p : it->second->Parts()) {
-        if (p->meta().max_ts >= from && p->meta().min_ts <= to) parts.push_back(std::move(p));
-      }
-    }
-    head_batches = head_.Snapshot(tenant, from, to);
-  }
+  auto [parts, head_batches] = SnapshotRange(tenant, from, to);
   std::map<model::LabelSet, StreamSummary> out;
   for (const auto& part : parts) {
     std::vector<int8_t> ok(part->streams().size(), -1);  // -1 unknown, 0 no, 1 yes

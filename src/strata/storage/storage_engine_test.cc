@@ -1,4 +1,5 @@
 #include "strata/storage/storage_engine.h"
+#include "strata/storage/storage_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -35,22 +36,7 @@ model::LogBatch Batch(const std::string& tenant, int first, int n) {
 }
 
 // Appends and waits for the durability callback.
-base::Status AppendSync(StorageEngine& engine, model::LogBatch batch) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  base::Status result;
-  base::Status st = engine.Append(std::move(batch), [&](const base::Status& s) {
-    std::lock_guard lock(mu);
-    result = s;
-    done = true;
-    cv.notify_one();
-  });
-  if (!st.ok()) return st;
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return result;
-}
+using test_util::AppendSync;
 
 std::vector<std::string> Messages(const StorageEngine& engine, const std::string& tenant, int64_t from = INT64_MIN,
                                   int64_t to = INT64_MAX) {

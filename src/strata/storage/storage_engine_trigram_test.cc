@@ -12,26 +12,12 @@
 
 #include "strata/storage/part/part_format.h"
 #include "strata/storage/storage_engine.h"
+#include "strata/storage/storage_test_util.h"
 
 namespace strata::storage {
 namespace {
 
-base::Status AppendSync(StorageEngine& engine, model::LogBatch batch) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  base::Status result;
-  base::Status st = engine.Append(std::move(batch), [&](const base::Status& s) {
-    std::lock_guard lock(mu);
-    result = s;
-    done = true;
-    cv.notify_one();
-  });
-  if (!st.ok()) return st;
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-  return result;
-}
+using test_util::AppendSync;
 
 struct Row {
   std::string service;
