@@ -29,7 +29,6 @@ namespace strata::storage {
 struct PartWriterOptions {
   size_t block_max_rows = 16384;
   size_t block_max_bytes = 4u << 20;
-  int bloom_bits_per_token = 10;
   size_t threads = 0;  // blocks encoded in parallel by this many threads (0 = one per core)
   // zstd level of message chunks of 4 KiB and more (smaller ones use 1; timestamps and fields at most 3).
   // Flushes favour speed (1: on the benchmark mix both faster and smaller than 3, 1.87 vs 2.20 CPU-us per flushed
