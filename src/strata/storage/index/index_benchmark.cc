@@ -1,4 +1,4 @@
-// Micro-benchmarks of the full-text index primitives: tokenizer, token hash, bloom filter, trigram filter, exact
+// Micro-benchmarks of the full-text index primitives: tokenizer, token hash, trigram filter, exact
 // token index.
 // Run: build/<release>/src/strata/storage/index/strata_index_benchmark [--benchmark_min_time=0.2s]
 
@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "strata/common/hash.h"
-#include "strata/storage/index/bloom_filter.h"
 #include "strata/storage/index/ngram_filter.h"
 #include "strata/storage/index/token_index.h"
 #include "strata/storage/index/tokenizer.h"
@@ -162,39 +161,6 @@ std::vector<uint64_t> RandomHashes(size_t n, uint64_t seed) {
   for (auto& h : v) h = rng();
   return v;
 }
-
-// A block's column: range(0) distinct tokens.
-void BM_BloomBuild(benchmark::State& state) {
-  const auto hashes = RandomHashes(static_cast<size_t>(state.range(0)), 1);
-  size_t size = 0;
-  for (auto _ : state) {
-    BloomFilterBuilder b(10);
-    for (uint64_t h : hashes) b.Add(h);
-    std::string f = b.Finish();
-    size = f.size();
-    benchmark::DoNotOptimize(f);
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * hashes.size()));
-  state.counters["filter_bytes"] = static_cast<double>(size);
-}
-BENCHMARK(BM_BloomBuild)->Arg(1000)->Arg(50000);
-
-// Probes with a 50/50 mix of members and non-members.
-void BM_BloomProbe(benchmark::State& state) {
-  const auto members = RandomHashes(static_cast<size_t>(state.range(0)), 2);
-  BloomFilterBuilder b(10);
-  for (uint64_t h : members) b.Add(h);
-  const std::string f = b.Finish();
-  auto probes = RandomHashes(4096, 3);
-  for (size_t i = 0; i < probes.size(); i += 2) probes[i] = members[i % members.size()];
-  size_t hits = 0;
-  for (auto _ : state) {
-    for (uint64_t h : probes) hits += BloomMayContain(f, h);
-  }
-  benchmark::DoNotOptimize(hits);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * probes.size()));
-}
-BENCHMARK(BM_BloomProbe)->Arg(1000)->Arg(50000);
 
 // ~1M (key, block) entries over 2000 blocks: 40% per-block needles (trace ids), 60% from a shared skewed
 // vocabulary (levels, services, words), as a part writer would add them block by block (with repeats).
