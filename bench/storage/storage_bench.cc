@@ -7,7 +7,7 @@
 //      one request in flight); then Flush() until every acked line is in a part. Repeated --ingest-runs times on
 //      fresh data directories; medians reported;
 //   3. MergeOnce() until nothing merges; bytes of the *.part files vs raw and NDJSON bytes, and where the bytes go
-//      (columns, blooms, block headers, token index); the same for all parts merged into one scratch part; plus
+//      (columns, block headers with the per-block filters, token index); the same for all parts merged into one scratch part; plus
 //      InspectPart() of the largest part and of the merged one;
 //   4. a fixed query set through StorageEngine::Scan: first run and median of --query-runs, ScanStats pruning;
 //   5. a Markdown report on stdout and in bench/results/<yyyy-mm-dd>-storage-<hostname>.md.
@@ -535,9 +535,9 @@ IngestResult Ingest(const Flags& flags, const Dataset& data, storage::StorageEng
 struct Breakdown {
   std::map<std::string, uint64_t> column_stored;  // by column name; "_time" for the timestamps
   std::map<std::string, uint64_t> column_raw;
-  std::map<std::string, uint64_t> column_bloom;
-  uint64_t blooms = 0;
-  uint64_t block_headers = 0;  // the blocks section, blooms excluded
+  std::map<std::string, uint64_t> column_filter;  // uncompressed per-block filter bytes (trigrams; blooms in old parts)
+  uint64_t filters = 0;
+  uint64_t block_headers = 0;  // the blocks section as stored (zstd-compressed in current parts), filters included
   uint64_t token_index = 0;
   uint64_t other = 0;  // header, footer, meta, streams, column names
   uint64_t files = 0;
@@ -553,7 +553,6 @@ Breakdown BreakDown(const std::vector<std::shared_ptr<const storage::PartReader>
     b.blocks += p->blocks().size();
     b.rows += p->meta().rows;
     b.token_keys += p->tokens().key_count();
-    uint64_t blooms = 0;
     for (const auto& bh : p->blocks()) {
       b.column_stored["_time"] += bh.timestamps.stored_len;
       b.column_raw["_time"] += bh.timestamps.raw_len;
@@ -561,13 +560,12 @@ Breakdown BreakDown(const std::vector<std::shared_ptr<const storage::PartReader>
         const std::string& name = p->column_names()[c.column_id];
         b.column_stored[name] += c.chunk.stored_len;
         b.column_raw[name] += c.chunk.raw_len;
-        b.column_bloom[name] += c.bloom.size();
-        blooms += c.bloom.size();
+        b.column_filter[name] += c.bloom.size() + c.trigrams.size();
+        b.filters += c.bloom.size() + c.trigrams.size();
       }
     }
     const auto& f = p->footer();
-    b.blooms += blooms;
-    b.block_headers += f.blocks.length - std::min<uint64_t>(blooms, f.blocks.length);
+    b.block_headers += f.blocks.length;
     b.token_index += f.tokens.length;
     b.other += f.meta.length + f.streams.length + f.columns.length + storage::kPartHeaderSize +
                storage::kPartFooterSize;
@@ -1113,13 +1111,14 @@ int Main(int argc, char** argv) {
           raw_it == f.column_raw.end() ? "" : Thousands(raw_it->second));
     }
     row("token index (exact, per part)", bd.token_index, f.token_index, Thousands(f.token_keys) + " keys");
-    row("bloom filters (in block headers)", bd.blooms, f.blooms, "");
-    row("block headers (without blooms)", bd.block_headers, f.block_headers, Thousands(f.blocks) + " blocks");
+    row("block headers, with the per-block filters", bd.block_headers, f.block_headers,
+        Thousands(f.blocks) + " blocks; filters " + Thousands(f.filters) + " bytes before compression");
     row("meta, streams, column names, header, footer", bd.other, f.other, "");
     row("**total**", bd.files, f.files, "");
-    md += "\nBloom bytes by column" + std::string(full.done ? " (merged part)" : "") + ": ";
+    md += "\nPer-block filter bytes by column, before compression" + std::string(full.done ? " (merged part)" : "") +
+          ": ";
     bool first = true;
-    for (const auto& [name, bytes] : f.column_bloom) {
+    for (const auto& [name, bytes] : f.column_filter) {
       if (!bytes) continue;
       md += std::string(first ? "" : ", ") + "`" + name + "` " + Thousands(bytes);
       first = false;
